@@ -1,0 +1,1 @@
+"""Users, groups, roles, browser sessions and API tokens."""

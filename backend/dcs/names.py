@@ -1,0 +1,45 @@
+"""Names people and files depend on: user and group names, detector names `<dettype>-<detid>`.
+
+Every name is checked here before it reaches the database or a path on disk.
+"""
+
+import re
+
+from .errors import bad_request
+
+ACCOUNT = re.compile(r"[a-z][a-z0-9._-]{1,63}")
+DETTYPE = re.compile(r"[a-z][a-z0-9]*")
+DETID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+MAX_DETNAME = 200
+
+
+def account_name(value, what="user name"):
+    """User and group names: 2-64 characters, lower-case letters, digits, '.', '_' or '-', a letter first."""
+    if not isinstance(value, str) or not ACCOUNT.fullmatch(value):
+        raise bad_request(
+            f"The {what} {value!r} is not valid: use 2 to 64 lower-case letters, digits, '.', '_' or '-', "
+            "starting with a letter."
+        )
+    return value
+
+
+def split_detname(name):
+    """'cspad-0001' -> ('cspad', '0001'); anything else is refused with a sentence saying why."""
+    if not isinstance(name, str) or not name:
+        raise bad_request("A detector name is required, like cspad-0001.")
+    if len(name) > MAX_DETNAME:
+        raise bad_request(f"The detector name is too long ({len(name)} characters; at most {MAX_DETNAME}).")
+    dettype, dash, detid = name.partition("-")
+    if not dash:
+        raise bad_request(f"The detector name {name!r} has no '-': it must read <dettype>-<detid>, like cspad-0001.")
+    if not DETTYPE.fullmatch(dettype):
+        raise bad_request(
+            f"The detector type {dettype!r} in {name!r} must be a lower-case letter followed by lower-case "
+            "letters or digits."
+        )
+    if not DETID.fullmatch(detid) or detid in (".", ".."):
+        raise bad_request(
+            f"The detector id {detid!r} in {name!r} must start with a letter or digit and hold only letters, "
+            "digits, '.', '_' or '-'."
+        )
+    return dettype, detid

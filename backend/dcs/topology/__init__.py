@@ -1,0 +1,1 @@
+"""Device types and devices (the topology grows here: connections, placements, aliases)."""

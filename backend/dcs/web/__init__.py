@@ -1,0 +1,1 @@
+"""The HTTP layer: app factory, plugins, error shape, OpenAPI, one routes module per resource."""

@@ -1,0 +1,43 @@
+"""Reading a request's JSON body: content type, size and syntax checked before anything else runs."""
+
+import json
+
+from bottle import request
+
+from ..errors import DcsError, bad_request
+
+
+def read_json(max_body):
+    content_type = (request.content_type or "").split(";")[0].strip().lower()
+    length = request.content_length
+    if length > max_body:
+        raise DcsError(413, f"The request body is too large ({length} bytes; at most {max_body}).")
+    if content_type != "application/json":
+        raise DcsError(415, "The request body must be JSON, sent with Content-Type: application/json.")
+    raw = _read_limited(max_body)
+    if not raw.strip():
+        raise bad_request("The request body is empty; it must be a JSON object.")
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except UnicodeDecodeError:
+        raise bad_request("The request body is not valid UTF-8.") from None
+    except RecursionError:
+        raise bad_request("The request body is nested too deeply.") from None
+    except ValueError as error:
+        raise bad_request(f"The request body is not valid JSON: {error}.") from None
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _read_limited(max_body):
+    stream = request.environ["wsgi.input"]
+    length = request.content_length
+    if length >= 0:
+        return stream.read(length) if length else b""
+    # No Content-Length (chunked): read at most one byte more than allowed to tell.
+    data = stream.read(max_body + 1)
+    if len(data) > max_body:
+        raise DcsError(413, f"The request body is too large (more than {max_body} bytes).")
+    return data
