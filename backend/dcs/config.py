@@ -162,7 +162,7 @@ class Settings:
     def sqlite_path(self):
         """The SQLite file's path, or None for another database."""
         if self.database_url.startswith("sqlite:///") and ":memory:" not in self.database_url:
-            return self.database_url[len("sqlite://"):]
+            return self.database_url[len("sqlite:///"):]
         return None
 
 

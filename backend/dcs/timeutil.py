@@ -6,6 +6,7 @@ without an offset is read as UTC.
 
 import re
 import time
+from decimal import Decimal
 from datetime import datetime, timezone
 
 from .errors import bad_request
@@ -30,7 +31,7 @@ def to_ns(value, what="time"):
     elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise bad_request(f"The {what} must be a finite number of seconds.")
-        ns = round(value * NS)
+        ns = int(Decimal(repr(value)) * NS)  # exact for what the float prints as: 0.25 s is 250000000 ns
     elif isinstance(value, str):
         ns = _parse_text(value.strip(), what)
     else:

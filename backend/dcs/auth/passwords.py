@@ -35,7 +35,7 @@ def verify_password(password, stored):
         if scheme != "scrypt":
             return False
         derived = _derive(password, base64.b64decode(salt), int(log_n), int(r), int(p))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError, MemoryError):
         return False
     return hmac.compare_digest(derived, base64.b64decode(key))
 
