@@ -1,0 +1,24 @@
+"""Creating an API token in the browser: the secret is shown once, then only the prefix remains."""
+
+from playwright.sync_api import expect
+
+from .conftest import shot
+from .test_login import sign_in
+
+
+def test_a_token_is_created_its_secret_shown_once_and_it_can_be_revoked(page):
+    sign_in(page, "olaf")
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Tokens").click()
+    expect(page.get_by_role("heading", name="API tokens")).to_be_visible()
+    page.get_by_label("Token name").fill("hv-board-7")
+    page.get_by_label("heartbeat").check()
+    page.get_by_role("button", name="Create token").click()
+    secret = page.get_by_text("dcs_", exact=False).first
+    expect(secret).to_be_visible()
+    shot(page, "token-created")
+    text = secret.inner_text()
+    assert "dcs_" in text
+    page.reload()
+    expect(page.get_by_role("cell", name="hv-board-7")).to_be_visible()
+    assert text.strip() not in page.content()
