@@ -1,0 +1,3 @@
+import { get } from './client.js'
+
+export const listDevices = async () => (await get('/devices')).devices

@@ -1,0 +1,174 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { useAuthStore } from '@/stores/auth.js'
+
+const AreaView = () => import('@/views/AreaView.vue')
+
+// The areas that later work fills in; one shared view shows their heading and purpose.
+const areas = [
+  {
+    path: '/configurations',
+    title: 'Configurations',
+    description:
+      'Default and per-device configuration documents with their versions, and the approved configuration sets.',
+  },
+  {
+    path: '/calibrations',
+    title: 'Calibrations',
+    description:
+      'Calibration constants per detector, type and validity range, with versions, comparisons and approved sets.',
+  },
+  {
+    path: '/monitoring',
+    title: 'Monitoring',
+    description: 'Heartbeats and operating conditions of the devices, with their limits and plots over time.',
+  },
+  {
+    path: '/alerts',
+    title: 'Alerts',
+    description: 'Deviations and alerts to acknowledge, with their history and the reactions they started.',
+  },
+  {
+    path: '/commands',
+    title: 'Commands',
+    description: 'Commands sent to devices through the command modules, and the emergency actions.',
+  },
+]
+
+// meta.public: reachable without signing in.
+// meta.admin: needs the global admin role. meta.permission: needs that permission.
+export const routes = [
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('@/views/LoginView.vue'),
+    meta: { public: true, title: 'Sign in' },
+  },
+  {
+    path: '/',
+    name: 'dashboard',
+    component: () => import('@/views/DashboardView.vue'),
+    meta: { title: 'Dashboard' },
+  },
+  {
+    path: '/devices',
+    name: 'devices',
+    component: () => import('@/views/DevicesView.vue'),
+    meta: { title: 'Devices' },
+  },
+  ...areas.map((area) => ({
+    path: area.path,
+    name: area.path.slice(1),
+    component: AreaView,
+    props: { title: area.title, description: area.description },
+    meta: { title: area.title },
+  })),
+  {
+    path: '/admin/users',
+    name: 'users',
+    component: () => import('@/views/UsersView.vue'),
+    meta: { title: 'Users', admin: true },
+  },
+  {
+    path: '/admin/groups',
+    name: 'groups',
+    component: () => import('@/views/GroupsView.vue'),
+    meta: { title: 'Groups', admin: true },
+  },
+  {
+    path: '/tokens',
+    name: 'tokens',
+    component: () => import('@/views/TokensView.vue'),
+    meta: { title: 'API tokens' },
+  },
+  {
+    path: '/audit',
+    name: 'audit',
+    component: () => import('@/views/AuditView.vue'),
+    meta: { title: 'Audit log', permission: 'audit.read' },
+  },
+  {
+    path: '/profile',
+    name: 'profile',
+    component: () => import('@/views/ProfileView.vue'),
+    meta: { title: 'Profile' },
+  },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('@/views/NotFoundView.vue'),
+    meta: { public: true, title: 'Page not found' },
+  },
+  {
+    // Only reached by name from the guard, which keeps the address the person asked for.
+    path: '/:pathMatch(.*)*',
+    name: 'forbidden',
+    component: () => import('@/views/ForbiddenView.vue'),
+    meta: { title: 'Not allowed' },
+  },
+]
+
+/** Whether the signed-in person may open a route with this meta. */
+export function canAccess(meta, auth) {
+  if (meta.public) return true
+  if (!auth.isLoggedIn) return false
+  if (meta.admin && !auth.isAdmin) return false
+  if (meta.permission && !auth.hasPermission(meta.permission)) return false
+  return true
+}
+
+/** What a route needs, in words, for the "Not allowed" page. */
+export function requirementText(meta) {
+  if (meta.admin) return 'the admin role'
+  if (meta.permission === 'audit.read') return 'the expert or admin role (permission “audit.read”)'
+  if (meta.permission) return `the permission “${meta.permission}”`
+  return 'more rights than your account has'
+}
+
+/** A same-site path to go to after signing in; anything else becomes '/'. */
+export function safeNext(next) {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//')) return '/'
+  if (next === '/login' || next.startsWith('/login?')) return '/'
+  return next
+}
+
+/** The session ended (expired, signed out elsewhere): sign in again, then come back here. */
+export function sendToLogin(router) {
+  const current = router.currentRoute.value
+  if (current.name === 'login') return Promise.resolve()
+  return router.replace({ name: 'login', query: current.matched.length ? { next: current.fullPath } : {} })
+}
+
+export function installGuards(router) {
+  router.beforeEach(async (to) => {
+    const auth = useAuthStore()
+    await auth.ensureLoaded()
+
+    if (to.name === 'login') {
+      return auth.isLoggedIn ? safeNext(to.query.next) : true
+    }
+    if (to.meta.public) return true
+    if (!auth.isLoggedIn) {
+      return { name: 'login', query: { next: to.fullPath } }
+    }
+    if (!canAccess(to.meta, auth)) {
+      return {
+        name: 'forbidden',
+        params: { pathMatch: to.path.slice(1).split('/') },
+        query: to.query,
+        hash: to.hash,
+      }
+    }
+    return true
+  })
+
+  router.afterEach((to) => {
+    if (typeof document !== 'undefined') {
+      document.title = to.meta.title ? `${to.meta.title} · DCS portal` : 'DCS portal'
+    }
+  })
+  return router
+}
+
+export function createAppRouter(history = createWebHistory()) {
+  return installGuards(createRouter({ history, routes }))
+}
