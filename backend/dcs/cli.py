@@ -112,7 +112,13 @@ def cmd_serve(settings, args):
         options = {"trusted_proxy": settings.trusted_proxy, "trusted_proxy_count": 1,
                    "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}}
     waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
-                   max_request_body_size=settings.max_body + 65536, ident="dcs", **options)
+                   max_request_body_size=server_body_limit(settings), ident="dcs", **options)
+
+
+def server_body_limit(settings):
+    """Waitress buffers a whole body before the app sees it, so it gets a limit of its own: loose enough
+    that a too-large body still reaches the app and gets the JSON 413, tight enough to bound the buffering."""
+    return max(4 * settings.max_body, settings.max_body + 1024**2)
 
 
 def cmd_user_add(settings, args):

@@ -34,10 +34,14 @@ def test_the_session_key_is_stored_only_as_a_hash(app, people):
 
 
 def test_a_wrong_password_and_an_unknown_user_get_the_same_401(client, people):
+    before = snapshot()
     wrong = client.post_json("/api/auth/login", {"username": "erin", "password": "nope-nope-nope"}, expect_errors=True)
     unknown = client.post_json("/api/auth/login", {"username": "ghost", "password": PASSWORD}, expect_errors=True)
     assert assert_error(wrong, 401)["error"] == assert_error(unknown, 401)["error"] == "Wrong user name or password."
     assert "Set-Cookie" not in wrong.headers
+    after = snapshot()
+    changed = {table for table in after if after[table] != before[table]}
+    assert changed == {"login_failures", "audit_log"}, "a failed login records itself and nothing else"
 
 
 def test_a_disabled_user_cannot_log_in(client, people):

@@ -40,3 +40,23 @@ def test_api_answers_are_not_cached_and_carry_security_headers(client):
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_real_server_answers_an_oversize_body_with_the_json_413(tmp_path, people):
+    import json
+    import urllib.error
+    import urllib.request
+
+    from ..server import dcs_env, serving
+
+    with serving(dcs_env(tmp_path, DCS_MAX_BODY="64K")) as server:
+        body = json.dumps({"username": "x" * 70000, "password": "y"}).encode()
+        request = urllib.request.Request(server.base_url + "/api/auth/login", data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        try:
+            urllib.request.urlopen(request, timeout=10)
+        except urllib.error.HTTPError as error:
+            assert error.code == 413
+            answer = json.load(error)
+        assert answer == {"ok": False, "status": 413,
+                          "error": f"The request body is too large ({len(body)} bytes; at most 65536)."}
