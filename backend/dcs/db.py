@@ -120,7 +120,7 @@ def migrate(db, progress=None):
         with _exclusive(db):
             if number in applied_migrations(db):
                 continue
-            log.info("applying migration %s", name)
+            log.debug("applying migration %s", name)
             module.up(Migration(db))
             db.execute_sql(
                 "INSERT INTO schema_migrations (version, name, applied_ns) VALUES (%s, %s, %s)"

@@ -22,7 +22,8 @@ def create_token(actor, owner, name, scopes, expires_in_days=None, allowed_scope
     scopes = sorted(set(scopes))
     unknown = [s for s in scopes if s not in SCOPES]
     if not scopes or unknown:
-        raise bad_request(f"Scopes must be some of {', '.join(SCOPES)}" + (f"; unknown: {', '.join(unknown)}." if unknown else "."))
+        listed = f"; unknown: {', '.join(unknown)}" if unknown else ""
+        raise bad_request(f"Scopes must be some of {', '.join(SCOPES)}{listed}.")
     if "admin" in scopes and not owner.is_admin:
         raise bad_request(f"Only an admin's token may have the admin scope, and {owner.username!r} is no admin.")
     if allowed_scopes is not None and not set(scopes) <= set(allowed_scopes):
