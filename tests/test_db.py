@@ -1,13 +1,28 @@
 """The database: migrations applied once and in order, SQLite tuned, the schema matching the models."""
 
 import peewee
-
 from dcs.audit import AuditEntry
 from dcs.auth.models import ApiToken, Group, LoginFailure, Membership, Session, User
-from dcs.db import MetaValue, applied_migrations, available_migrations, connect, migrate, pending_migrations
+from dcs.calib.models import (
+    CalibDefault,
+    CalibFile,
+    CalibRange,
+    CalibSet,
+    CalibSetPin,
+    CalibVersion,
+)
+from dcs.db import (
+    MetaValue,
+    applied_migrations,
+    available_migrations,
+    connect,
+    migrate,
+    pending_migrations,
+)
 from dcs.topology.models import Device, DeviceType
 
-MODELS = [MetaValue, User, Group, Membership, Session, ApiToken, LoginFailure, AuditEntry, DeviceType, Device]
+MODELS = [MetaValue, User, Group, Membership, Session, ApiToken, LoginFailure, AuditEntry, DeviceType, Device,
+          CalibFile, CalibRange, CalibVersion, CalibDefault, CalibSet, CalibSetPin]
 
 
 def test_migrations_are_numbered_and_applied_once(tmp_path):
