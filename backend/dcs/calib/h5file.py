@@ -23,7 +23,7 @@ import numpy as np
 
 from ..names import split_detname
 from ..timeutil import NS, iso, now_ns
-from .journal import JournaledFile, file_lock, recover
+from .journal import JournaledFile, file_lock, recover  # noqa: F401 (file_lock, recover used by callers)
 
 LIBVER = ("v108", "v108")  # HDF5 1.8 file format: readable by every h5py of the last decade
 OPEN = "end"

@@ -208,3 +208,27 @@ class CalibStore:
     def get(self, detname, ctype, t, **kw):
         version = self.lookup(detname, ctype, t, **kw)
         return (None, None) if version is None else (self.read(version), version)
+
+
+def verify(calib_store, progress=None):
+    """Roll back hot journals, then check every indexed version against its checksum.
+
+    Returns a list of problems (sentences); empty when everything holds."""
+    problems = []
+    for journal in sorted(calib_store.root.rglob("*.h5.journal")):
+        data_file = Path(str(journal)[: -len(".journal")])
+        with h5file.file_lock(data_file):
+            h5file.recover(data_file)
+    versions = list(CalibVersion.select(CalibVersion, CalibRange, CalibFile).join(CalibRange).join(CalibFile))
+    for done, version in enumerate(versions, 1):
+        where = f"{version.range.file.path} {version.range.ctype}/{version.range.name}/{version.name}"
+        try:
+            data = calib_store.read(version)
+        except (DcsError, OSError, KeyError) as error:
+            problems.append(f"{where} cannot be read: {getattr(error, 'message', error)}")
+            continue
+        if h5file.sha256_of(data) != version.sha256:
+            problems.append(f"{where} does not match its checksum")
+        if progress:
+            progress(done, len(versions))
+    return problems
