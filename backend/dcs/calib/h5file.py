@@ -163,8 +163,8 @@ def add_version(h5, detname, ctype, begin_s, end_s, array, tsprod_ns, dictpars, 
     vgroup = rgroup.create_group(name)
     if isinstance(array, str):
         encoded = array.encode("utf-8")
-        dataset = vgroup.create_dataset("calib", data=np.array(encoded, dtype=f"S{max(len(encoded), 1)}"),
-                                        dtype=h5py.string_dtype("utf-8", max(len(encoded), 1)))
+        dataset = vgroup.create_dataset("calib", shape=(), dtype=h5py.string_dtype("utf-8", max(len(encoded), 1)))
+        dataset[()] = encoded
         dtype, shape = "text", ()
     else:
         stored = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import bad_request
-from ..names import account_name, split_detname
+from ..names import ACCOUNT, split_detname
 
 EXPERIMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 REPOSITORY = "repository"
@@ -64,7 +64,9 @@ def parse_workspace(text):
     if parts[0] == "experiment" and len(parts) == 2 and EXPERIMENT.fullmatch(parts[1]):
         return Workspace("experiment", parts[1])
     if parts[0] == "sandbox" and len(parts) == 3 and EXPERIMENT.fullmatch(parts[1]):
-        return Workspace("sandbox", parts[1], account_name(parts[2]))
+        if not ACCOUNT.fullmatch(parts[2]):
+            raise bad_request(f"The work-space {text!r} names {parts[2]!r}, which is not a valid user name.")
+        return Workspace("sandbox", parts[1], parts[2])
     raise bad_request(
         f"The work-space {text!r} is not valid: use repository, experiment:<exp> or sandbox:<exp>:<user>, "
         "where <exp> has letters, digits, '_' or '-'."
