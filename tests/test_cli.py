@@ -15,11 +15,12 @@ def env(tmp_path):
 def test_dcs_and_every_sub_command_describe_themselves():
     top = run_dcs(["--help"], {})
     assert top.returncode == 0
-    for command in ("serve", "migrate", "demo", "user", "group", "token", "backup", "restore"):
+    for command in ("serve", "migrate", "demo", "user", "group", "token", "calib", "backup", "restore"):
         assert command in top.stdout
     for words in (["serve"], ["migrate"], ["demo"], ["user", "add"], ["user", "list"], ["user", "passwd"],
                   ["user", "disable"], ["user", "enable"], ["group", "add"], ["group", "list"], ["token", "create"],
-                  ["token", "list"], ["token", "revoke"], ["backup"], ["restore"]):
+                  ["token", "list"], ["token", "revoke"], ["backup"], ["restore"], ["calib", "put"], ["calib", "get"],
+                  ["calib", "default"], ["calib", "ls"], ["calib", "verify"]):
         result = run_dcs([*words, "--help"], {})
         assert result.returncode == 0 and "usage: dcs " + " ".join(words) in result.stdout
 

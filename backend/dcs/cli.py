@@ -6,36 +6,13 @@ import logging
 import sys
 
 from . import __version__
-from .audit import Actor
 from .auth.permissions import GROUP_ROLES, SCOPES
+from .calib import commands as calib_commands
 from .config import ConfigError, Settings
+from .console import UsageError, add_command, cli_actor, open_database, print_table
 from .errors import DcsError
 
 log = logging.getLogger("dcs")
-
-
-class UsageError(Exception):
-    pass
-
-
-def _actor():
-    try:
-        login = getpass.getuser()
-    except Exception:  # no login name in some containers
-        login = "unknown"
-    return Actor(f"cli:{login}")
-
-
-def _open(settings, migrate=False):
-    from .db import connect, migrate as run_migrations, pending_migrations
-
-    db = connect(settings.database_url)
-    db.connect(reuse_if_open=True)
-    if migrate:
-        run_migrations(db, progress=lambda name: print(f"applied migration {name}"))
-    elif pending_migrations(db):
-        raise DcsError(500, "The database is not migrated yet: run `dcs migrate` first.")
-    return db
 
 
 def _read_password(args, prompt="Password: "):
@@ -57,7 +34,7 @@ def _read_password(args, prompt="Password: "):
 # --- commands -------------------------------------------------------------------------------------------
 
 def cmd_migrate(settings, args):
-    db = _open(settings, migrate=True)
+    db = open_database(settings, migrate=True)
     from .db import applied_migrations
 
     print(f"database is at migration {max(applied_migrations(db))}")
@@ -80,7 +57,7 @@ def _print_first_start(created):
 
 
 def cmd_demo(settings, args):
-    _open(settings, migrate=True)
+    open_database(settings, migrate=True)
     created = _first_start(settings, demo=True)
     if created is None:
         raise DcsError(409, "The database has users already; the demo is only seeded into an empty one.")
@@ -96,7 +73,7 @@ def cmd_serve(settings, args):
         settings = settings.replace(host=args.host)
     if args.port:
         settings = settings.replace(port=args.port)
-    db = _open(settings, migrate=True)
+    db = open_database(settings, migrate=True)
     created = _first_start(settings, demo=args.demo)
     db.close()
     app = create_app(settings)
@@ -124,12 +101,12 @@ def server_body_limit(settings):
 def cmd_user_add(settings, args):
     from .auth.users import create_user
 
-    _open(settings)
+    open_database(settings)
     is_admin = args.role == "admin"
     if not is_admin and not args.group:
         raise UsageError(f"--role {args.role} is a group role: name the group(s) with --group.")
     password, generated = _read_password(args)
-    user = create_user(_actor(), args.name, password, settings.password_cost, display_name=args.display_name or "",
+    user = create_user(cli_actor(), args.name, password, settings.password_cost, display_name=args.display_name or "",
                        email=args.email or "", is_admin=is_admin,
                        memberships=[{"group": g, "role": args.role} for g in (args.group or []) if not is_admin])
     print(f"created user {user.username}" + (f" with the password {password}" if generated else ""))
@@ -138,29 +115,29 @@ def cmd_user_add(settings, args):
 def cmd_user_list(settings, args):
     from .auth.models import User
 
-    _open(settings)
+    open_database(settings)
     rows = [("USER", "ROLE", "STATE", "GROUPS")]
     for user in User.select().order_by(User.username):
         memberships = user.memberships_list()
         rows.append((user.username, user.highest_role(memberships) or "-", "disabled" if user.disabled else "active",
                      ", ".join(f"{m['group']}:{m['role']}" for m in memberships) or "-"))
-    _table(rows)
+    print_table(rows)
 
 
 def cmd_user_passwd(settings, args):
     from .auth.users import update_user
 
-    _open(settings)
+    open_database(settings)
     password, generated = _read_password(args, "New password: ")
-    update_user(_actor(), args.name, cost=settings.password_cost, password=password)
+    update_user(cli_actor(), args.name, cost=settings.password_cost, password=password)
     print(f"set a new password for {args.name}" + (f": {password}" if generated else ""))
 
 
 def cmd_user_disable(settings, args, disabled=True):
     from .auth.users import update_user
 
-    _open(settings)
-    update_user(_actor(), args.name, disabled=disabled)
+    open_database(settings)
+    update_user(cli_actor(), args.name, disabled=disabled)
     print(f"{'disabled' if disabled else 'enabled'} {args.name}")
 
 
@@ -171,28 +148,28 @@ def cmd_user_enable(settings, args):
 def cmd_group_add(settings, args):
     from .auth.users import create_group
 
-    _open(settings)
-    create_group(_actor(), args.name, args.description or "")
+    open_database(settings)
+    create_group(cli_actor(), args.name, args.description or "")
     print(f"created group {args.name}")
 
 
 def cmd_group_list(settings, args):
     from .auth.models import Group
 
-    _open(settings)
+    open_database(settings)
     rows = [("GROUP", "MEMBERS", "DESCRIPTION")]
     for group in Group.select().order_by(Group.name):
         rows.append((group.name, str(len(group.to_dict()["members"])), group.description))
-    _table(rows)
+    print_table(rows)
 
 
 def cmd_token_create(settings, args):
     from .auth.tokens import create_token
     from .auth.users import get_user
 
-    _open(settings)
+    open_database(settings)
     scopes = [s for item in args.scope for s in item.split(",") if s]
-    token, secret = create_token(_actor(), get_user(args.user), args.name, scopes, args.expires_days)
+    token, secret = create_token(cli_actor(), get_user(args.user), args.name, scopes, args.expires_days)
     print(secret)
     print(f"created token {token.id} {token.name!r} for {args.user} with scopes {', '.join(token.scope_list)}; "
           "the secret above is shown only this once", file=sys.stderr)
@@ -202,20 +179,20 @@ def cmd_token_list(settings, args):
     from .auth.tokens import list_tokens
     from .auth.users import get_user
 
-    _open(settings)
+    open_database(settings)
     rows = [("ID", "NAME", "USER", "SCOPES", "STATE", "LAST USED")]
     for token in list_tokens(get_user(args.user) if args.user else None):
         t = token.to_dict()
         state = "revoked" if t["revoked"] else ("expires " + t["expires"] if t["expires"] else "active")
         rows.append((str(t["id"]), t["name"], t["user"], ",".join(t["scopes"]), state, t["last_used"] or "never"))
-    _table(rows)
+    print_table(rows)
 
 
 def cmd_token_revoke(settings, args):
     from .auth.tokens import get_token, revoke_token
 
-    _open(settings)
-    token = revoke_token(_actor(), get_token(args.id))
+    open_database(settings)
+    token = revoke_token(cli_actor(), get_token(args.id))
     print(f"revoked token {token.id} {token.name!r} of {token.user.username}")
 
 
@@ -233,14 +210,8 @@ def cmd_restore(settings, args):
     from .backup import restore
 
     manifest = restore(settings, args.dir, force=args.force)
-    _open(settings, migrate=True)
+    open_database(settings, migrate=True)
     print(f"restored the backup of {manifest['created']} into {settings.database_url} and {settings.calib_dir}")
-
-
-def _table(rows):
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 # --- the parser -----------------------------------------------------------------------------------------
@@ -252,21 +223,16 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"dcs {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def command(parent, name, func, help_text):
-        sub = parent.add_parser(name, help=help_text, description=help_text)
-        sub.set_defaults(func=func)
-        return sub
-
-    serve = command(commands, "serve", cmd_serve, "Migrate the database and serve the portal with waitress.")
+    serve = add_command(commands, "serve", cmd_serve, "Migrate the database and serve the portal with waitress.")
     serve.add_argument("--host", help="listen address (default DCS_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="listen port (default DCS_PORT or 8080)")
     serve.add_argument("--demo", action="store_true", help="seed demo data into an empty database on first start")
-    command(commands, "migrate", cmd_migrate, "Apply the database migrations that are not applied yet.")
-    command(commands, "demo", cmd_demo, "Seed demo groups, people and detectors into an empty database.")
+    add_command(commands, "migrate", cmd_migrate, "Apply the database migrations that are not applied yet.")
+    add_command(commands, "demo", cmd_demo, "Seed demo groups, people and detectors into an empty database.")
 
     user = commands.add_parser("user", help="Manage users.", description="Manage users.")
     users = user.add_subparsers(dest="action", metavar="ACTION", required=True)
-    add = command(users, "add", cmd_user_add, "Create a user with a role (admin, or a group role in --group).")
+    add = add_command(users, "add", cmd_user_add, "Create a user with a role (admin, or a group role in --group).")
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=("admin",) + GROUP_ROLES)
     add.add_argument("--group", action="append", help="group to give the role in (repeatable)")
@@ -274,38 +240,39 @@ def build_parser():
     add.add_argument("--email")
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from standard input (otherwise asked, or generated and printed)")
-    command(users, "list", cmd_user_list, "List users with roles and groups.")
-    passwd = command(users, "passwd", cmd_user_passwd, "Set a user's password (ends their sessions).")
+    add_command(users, "list", cmd_user_list, "List users with roles and groups.")
+    passwd = add_command(users, "passwd", cmd_user_passwd, "Set a user's password (ends their sessions).")
     passwd.add_argument("name")
     passwd.add_argument("--password-stdin", action="store_true",
                         help="read the password from standard input (otherwise asked, or generated and printed)")
-    command(users, "disable", cmd_user_disable, "Disable a user: no login, no tokens, sessions ended.") \
+    add_command(users, "disable", cmd_user_disable, "Disable a user: no login, no tokens, sessions ended.") \
         .add_argument("name")
-    command(users, "enable", cmd_user_enable, "Enable a disabled user again.").add_argument("name")
+    add_command(users, "enable", cmd_user_enable, "Enable a disabled user again.").add_argument("name")
 
     group = commands.add_parser("group", help="Manage groups.", description="Manage experiment groups.")
     groups = group.add_subparsers(dest="action", metavar="ACTION", required=True)
-    gadd = command(groups, "add", cmd_group_add, "Create a group.")
+    gadd = add_command(groups, "add", cmd_group_add, "Create a group.")
     gadd.add_argument("name")
     gadd.add_argument("--description")
-    command(groups, "list", cmd_group_list, "List groups.")
+    add_command(groups, "list", cmd_group_list, "List groups.")
 
     token = commands.add_parser("token", help="Manage API tokens.", description="Manage API tokens.")
     tokens = token.add_subparsers(dest="action", metavar="ACTION", required=True)
-    tcreate = command(tokens, "create", cmd_token_create, "Create a token and print its secret (once).")
+    tcreate = add_command(tokens, "create", cmd_token_create, "Create a token and print its secret (once).")
     tcreate.add_argument("name")
     tcreate.add_argument("--user", required=True)
     tcreate.add_argument("--scope", action="append", required=True,
                          help=f"one of {', '.join(SCOPES)} (repeatable, or comma-separated)")
     tcreate.add_argument("--expires-days", type=int)
-    tlist = command(tokens, "list", cmd_token_list, "List tokens (never their secrets).")
+    tlist = add_command(tokens, "list", cmd_token_list, "List tokens (never their secrets).")
     tlist.add_argument("--user")
-    command(tokens, "revoke", cmd_token_revoke, "Revoke a token by id.").add_argument("id", type=int)
+    add_command(tokens, "revoke", cmd_token_revoke, "Revoke a token by id.").add_argument("id", type=int)
 
-    command(commands, "backup", cmd_backup,
+    calib_commands.register(commands)
+    add_command(commands, "backup", cmd_backup,
             "Copy the database (online, while serving) and the calibration directory into a new DIR.") \
         .add_argument("dir", metavar="DIR")
-    restore = command(commands, "restore", cmd_restore, "Restore a backup DIR (stop the server first).")
+    restore = add_command(commands, "restore", cmd_restore, "Restore a backup DIR (stop the server first).")
     restore.add_argument("dir", metavar="DIR")
     restore.add_argument("--force", action="store_true", help="replace an existing database and calibration files")
     return parser
@@ -321,7 +288,7 @@ def main(argv=None):
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        args.func(settings, args)
+        code = args.func(settings, args)
     except UsageError as error:
         print(f"dcs: {error}", file=sys.stderr)
         return 2
@@ -330,7 +297,7 @@ def main(argv=None):
         return 1
     except KeyboardInterrupt:
         return 1
-    return 0
+    return code or 0
 
 
 if __name__ == "__main__":

@@ -73,8 +73,7 @@ def test_killed_writers_lose_no_acknowledged_version_and_leave_readable_files(se
         path = store.root / detname.split("-")[0] / f"{detname}.h5"
         assert not os.path.exists(f"{path}.journal")
         with h5py.File(path, "r") as plain:  # plain h5py, nothing of ours
-            versions = [name for name, obj in plain.items()]
-            assert versions == ["pedestals"]
-            for range_name, group in plain["pedestals"].items():
-                for version_name, version in group.items():
+            assert list(plain) == ["pedestals"]
+            for group in plain["pedestals"].values():
+                for version in group.values():
                     assert version["calib"].shape in ((4, 64, 64), (16, 96))

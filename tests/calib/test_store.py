@@ -10,6 +10,7 @@ import pytest
 from dcs.calib import h5file
 from dcs.calib.models import CalibVersion
 from dcs.errors import DcsError
+from dcs.timeutil import iso
 
 from ..conftest import snapshot
 from .conftest import EXPERT
@@ -80,7 +81,7 @@ def test_deprecating_hides_a_version_but_keeps_its_data(store):
     back, version = store.get("cspad-0001", "pixel_rms", 1500)
     assert version.versind == 1
     assert store.read(CalibVersion.get_by_id(newer.id))[0, 0] == 2
-    back, _ = store.get("cspad-0001", "pixel_rms", 1500, as_of=newer.tsprod_ns / 1e9)
+    back, _ = store.get("cspad-0001", "pixel_rms", 1500, as_of=iso(newer.tsprod_ns))
     assert back[0, 0] == 2, "time travel sees the version as it was before it was deprecated"
 
 

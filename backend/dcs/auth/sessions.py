@@ -63,7 +63,8 @@ def login(settings, username, password, ip="", user_agent=""):
         raise DcsError(429, f"Too many failed logins; try again in {retry} seconds.",
                        retry_after=retry)
     user = User.by_name(username)
-    ok = verify_password(password, user.password_hash if user else _dummy_hash(settings.password_cost)) and user is not None
+    stored = user.password_hash if user else _dummy_hash(settings.password_cost)
+    ok = verify_password(password, stored) and user is not None
     actor = Actor(f"user:{username}", user.id if user else None, ip)
     if not ok:
         with database.atomic():

@@ -58,7 +58,7 @@ def write_text(array, comments=None):
 def read_text(text, name="file"):
     """psana text -> (array, comments). Refuses files whose numbers do not fit their declared shape."""
     comments, values = {}, []
-    for number, line in enumerate(text.splitlines(), 1):
+    for line in text.splitlines():
         stripped = line.strip()
         if not stripped:
             continue

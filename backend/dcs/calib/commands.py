@@ -1,0 +1,143 @@
+"""`dcs calib ...`: the calibration store from the command line (any DCS_DATABASE_URL and DCS_CALIB_DIR).
+
+Exit codes: 0 success, 1 failure, 2 bad usage, 3 when `get` finds no constants that apply.
+"""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from ..console import UsageError, add_command, cli_actor, open_database, print_table
+from ..errors import DcsError
+from ..progress import Progress
+from ..timeutil import iso
+from .models import CalibFile, CalibRange, CalibVersion
+from .store import CalibStore, verify
+
+NOTHING_APPLIES = 3
+
+
+def _store(settings):
+    open_database(settings)
+    return CalibStore(settings.calib_dir)
+
+
+def load_array(path, ctype):
+    """A .npy file (or, for geometry, a text file) -> what the store takes."""
+    path = Path(path)
+    if ctype == "geometry":
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise DcsError(400, f"Cannot read the geometry text {path}: {error}.") from None
+    try:
+        return np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise DcsError(404, f"There is no file {path}.") from None
+    except (OSError, ValueError) as error:
+        raise DcsError(400, f"{path} is not a valid .npy file: {error}.") from None
+
+
+def cmd_put(settings, args):
+    store = _store(settings)
+    version = store.put(cli_actor(), args.detname, args.ctype, load_array(args.file, args.ctype), args.begin,
+                        args.end, workspace=args.workspace, tsprod=args.tsprod, comment=args.comment or "",
+                        force=args.force, allow_nonfinite=args.allow_nonfinite)
+    print(f"stored {args.detname} {args.ctype} {version.range.name} version {version.versind} "
+          f"(sha256 {version.sha256[:16]}...) in {args.workspace or 'repository'}")
+
+
+def cmd_get(settings, args):
+    store = _store(settings)
+    if args.version is not None and args.versind is not None:
+        raise UsageError("Give --version or --versind, not both.")
+    array, version = store.get(args.detname, args.ctype, args.time, as_of=args.as_of, version=args.version,
+                               versind=args.versind, set_name=args.set, workspace=args.workspace)
+    if version is None:
+        print(f"dcs: no {args.ctype} constants of {args.detname} apply at {args.time}.", file=sys.stderr)
+        return NOTHING_APPLIES
+    if isinstance(array, str):
+        Path(args.output).write_text(array, encoding="utf-8")
+    else:
+        np.save(args.output, array, allow_pickle=False)
+    print(f"{args.detname} {args.ctype} {version.range.name} version {version.versind} "
+          f"({version.dtype} {list(version.shape_tuple)}) -> {args.output}")
+    return 0
+
+
+def cmd_default(settings, args):
+    store = _store(settings)
+    store.set_default(cli_actor(), args.detname, args.ctype, args.begin, args.end, args.versind, args.workspace)
+    print(f"the default of {args.detname} {args.ctype} from {args.begin} is now version {args.versind}")
+
+
+def cmd_ls(settings, args):
+    _store(settings)
+    query = (CalibVersion.select(CalibVersion, CalibRange, CalibFile).join(CalibRange).join(CalibFile)
+             .order_by(CalibFile.workspace, CalibFile.detname, CalibRange.ctype, CalibRange.begin_ns,
+                       CalibVersion.versind))
+    if args.detname:
+        query = query.where(CalibFile.detname == args.detname)
+    rows = [("WORKSPACE", "DETECTOR", "CTYPE", "RANGE", "V", "PRODUCED", "SHAPE", "STATE")]
+    for v in query:
+        rows.append((v.range.file.workspace, v.range.file.detname, v.range.ctype, v.range.name, str(v.versind),
+                     iso(v.tsprod_ns)[:19], "x".join(map(str, v.shape_tuple)) or "text",
+                     "deprecated" if v.deprecated_ns else "ok"))
+    print_table(rows)
+
+
+def cmd_verify(settings, args):
+    store = _store(settings)
+    with Progress("verifying", 1) as bar:
+        problems = verify(store, progress=lambda done, total: bar.update(done, total))
+    for problem in problems:
+        print(problem)
+    count = CalibVersion.select().count()
+    if problems:
+        raise DcsError(500, f"{len(problems)} of {count} version(s) failed verification.")
+    print(f"all {count} version(s) match their checksums")
+
+
+def register(commands):
+    calib = commands.add_parser("calib", help="The calibration-constants store.",
+                                description="The calibration-constants store: put, get, list, verify.")
+    sub = calib.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def lookup_options(parser):
+        parser.add_argument("--workspace", help="repository (default), experiment:<exp> or sandbox:<exp>:<user>")
+
+    put = add_command(sub, "put", cmd_put, "Store an array (.npy; geometry: a text file) as a new version.")
+    put.add_argument("detname")
+    put.add_argument("ctype")
+    put.add_argument("file")
+    put.add_argument("--begin", required=True, help="start of validity: Unix seconds or ISO 8601")
+    put.add_argument("--end", help="end of validity (exclusive); open when absent")
+    put.add_argument("--comment")
+    put.add_argument("--tsprod", help="production time, for importing historical constants")
+    put.add_argument("--force", action="store_true", help="accept a shape or dtype other than the established one")
+    put.add_argument("--allow-nonfinite", action="store_true", help="accept NaN and infinite values")
+    lookup_options(put)
+
+    get = add_command(sub, "get", cmd_get, "Write the constants that apply at a time to a .npy file (exit 3: none).")
+    get.add_argument("detname")
+    get.add_argument("ctype")
+    get.add_argument("--time", required=True)
+    get.add_argument("--as-of", help="time travel: only what existed then")
+    get.add_argument("--version", help="a version by its name")
+    get.add_argument("--versind", type=int, help="a version by its index in the range (1, 2, 3 ...)")
+    get.add_argument("--set", help="a named calibration set")
+    get.add_argument("-o", "--output", required=True)
+    lookup_options(get)
+
+    default = add_command(sub, "default", cmd_default, "Set the default version of a validity range.")
+    default.add_argument("detname")
+    default.add_argument("ctype")
+    default.add_argument("--begin", required=True)
+    default.add_argument("--end")
+    default.add_argument("--versind", type=int, required=True, help="the version index; 0 clears the default")
+    lookup_options(default)
+
+    ls = add_command(sub, "ls", cmd_ls, "List the versions in the store.")
+    ls.add_argument("detname", nargs="?")
+    add_command(sub, "verify", cmd_verify, "Check every version against its checksum (rolls back broken writes).")
