@@ -4,9 +4,9 @@ import json
 import sys
 from pathlib import Path
 
-from . import foundation
+from . import calib, foundation
 
-BENCHES = {"foundation": foundation.run}
+BENCHES = {"foundation": foundation.run, "calib": calib.run}
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
