@@ -95,7 +95,7 @@ def cmd_serve(settings, args):
 def server_body_limit(settings):
     """Waitress buffers a whole body before the app sees it, so it gets a limit of its own: loose enough
     that a too-large body still reaches the app and gets the JSON 413, tight enough to bound the buffering."""
-    return max(4 * settings.max_body, settings.max_body + 1024**2)
+    return max(4 * settings.max_body, settings.max_upload) + 1024**2
 
 
 def cmd_user_add(settings, args):

@@ -104,6 +104,8 @@ class Settings:
     threads: int = _setting("DCS_THREADS", _int(1, 256), "Worker threads of the waitress server.", 8)
     max_body: int = _setting("DCS_MAX_BODY", _size,
                              "Largest request body accepted, in bytes or with K/M/G (larger: 413).", 16 * 1024**2)
+    max_upload: int = _setting("DCS_MAX_UPLOAD", _size,
+                               "Largest calibration array upload (a .npy body), in bytes or with K/M/G.", 1024**3)
     static_dir: str = _setting("DCS_STATIC_DIR", _text, "Directory of the built single page app.",
                                str(PROJECT_ROOT / "static"))
     session_idle: int = _setting("DCS_SESSION_IDLE", _int(60, 30 * 86400),

@@ -19,6 +19,7 @@ EXPECTED = {
     "authenticated": LOGGED_IN,
     "tokens.own": LOGGED_IN,
     "read": {"ada", "erin", "olaf", "maya", "vera"},
+    "calib.write": {"ada", "erin", "olaf", "maya"},
     "audit.read": {"ada", "erin"},
     "users.manage": {"ada"},
 }
@@ -32,7 +33,8 @@ def api_routes(app):
 
 
 def fill(rule, token_id):
-    rule = rule.replace("<username>", "vera").replace("<name>", "ecal")
+    rule = rule.replace("<username>", "vera").replace("<name>", "ecal").replace("<detname>", "cspad-0001")
+    rule = rule.replace("<ctype>", "pedestals").replace("<version_id:int>", "1").replace("<sha256>", "0" * 64)
     return re.sub(r"<token_id:int>", str(token_id), rule)
 
 
@@ -94,7 +96,14 @@ def test_the_app_refuses_to_start_when_a_route_declares_no_permission():
     app = Bottle()
     app.route("/open", "GET", lambda: "hello")
     app.route("/typo", "GET", lambda: "hello", perm="raed")
+    helper = str
+
+    def closure():
+        return helper("hello")
+
+    app.route("/closure", "GET", closure, perm="read")
     with pytest.raises(RuntimeError) as error:
         check_routes(app)
     assert "GET /open declares no permission" in str(error.value)
     assert "unknown permission 'raed'" in str(error.value)
+    assert "GET /closure is a closure" in str(error.value)

@@ -56,6 +56,7 @@ PERMISSIONS = {p.name: p for p in [
     Permission("authenticated", "any logged-in user or valid token"),
     Permission("tokens.own", "any logged-in user, for their own API tokens", scope="write"),
     Permission("read", "viewers and up", min_role="viewer", scope="read"),
+    Permission("calib.write", "members and up (the work-space decides further)", min_role="member", scope="write"),
     Permission("audit.read", "experts and admins", min_role="expert", scope="read"),
     Permission("users.manage", "admins", admin_only=True, scope="admin"),
 ]}

@@ -7,14 +7,19 @@ from bottle import request
 from ..errors import DcsError, bad_request
 
 
-def read_json(max_body):
+def read_body(max_body, content_types, what):
+    """The raw body, if its declared type is one of content_types and it is not over max_body bytes."""
     content_type = (request.content_type or "").split(";")[0].strip().lower()
     length = request.content_length
     if length > max_body:
         raise DcsError(413, f"The request body is too large ({length} bytes; at most {max_body}).")
-    if content_type != "application/json":
-        raise DcsError(415, "The request body must be JSON, sent with Content-Type: application/json.")
-    raw = _read_limited(max_body)
+    if content_type not in content_types:
+        raise DcsError(415, f"The request body must be {what}, sent with Content-Type: {content_types[0]}.")
+    return _read_limited(max_body)
+
+
+def read_json(max_body):
+    raw = read_body(max_body, ("application/json",), "JSON")
     if not raw.strip():
         raise bad_request("The request body is empty; it must be a JSON object.")
     try:

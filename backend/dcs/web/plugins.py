@@ -28,6 +28,9 @@ def check_routes(app):
             problems.append(f"{route.method} {route.rule} declares no permission")
         elif perm not in PERMISSIONS:
             problems.append(f"{route.method} {route.rule} names the unknown permission {perm!r}")
+        if route.get_undecorated_callback() is not route.callback:
+            # Bottle takes a closure for a decorated function and would inspect the wrong signature.
+            problems.append(f"{route.method} {route.rule} is a closure over a local name; use module-level helpers")
     if problems:
         raise RuntimeError("Refusing to start: " + "; ".join(problems) + ".")
 

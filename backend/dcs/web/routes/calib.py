@@ -1,0 +1,205 @@
+"""Calibration constants over HTTP: lookups as .npy or JSON, version-addressed immutable downloads, uploads."""
+
+import io
+
+import h5py
+import numpy as np
+from bottle import HTTPResponse, request, response
+
+from ...calib import h5file
+from ...calib.access import check_write
+from ...calib.models import CalibFile, CalibRange, CalibVersion
+from ...calib.store import CalibStore
+from ...calib.workspace import parse_workspace
+from ...errors import DcsError, bad_request, not_found
+from ...names import split_detname
+from ...timeutil import iso, to_ns
+from ..body import read_body
+
+LOOKUP = (
+    ("t", "The time: Unix seconds or ISO 8601 (required)"),
+    ("as_of", "Time travel: only versions that existed then"),
+    ("version", "A version by name"),
+    ("versind", "A version by its index in the range"),
+    ("set", "A named calibration set"),
+    ("workspace", "repository (default), experiment:<exp> or sandbox:<exp>:<user>"),
+    ("format", "json (default: metadata) or npy (the array); Accept: application/octet-stream also gives npy"),
+)
+UPLOAD = (
+    ("begin", "Start of validity (required)"),
+    ("end", "End of validity (exclusive); open when absent"),
+    ("workspace", "repository (default), experiment:<exp> or sandbox:<exp>:<user>"),
+    ("comment", "Why this version exists"),
+    ("force", "1: accept a shape or dtype other than the established one"),
+    ("allow_nonfinite", "1: accept NaN and infinite values"),
+)
+NPY_TYPES = ("application/octet-stream", "application/x-npy")
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _query(name):
+    value = request.query.getunicode(name)
+    return value if value not in (None, "") else None
+
+
+def _flag(name):
+    return _query(name) in ("1", "true", "yes")
+
+
+def _whole(name):
+    value = _query(name)
+    if value is None:
+        return None
+    if not value.isdigit() or len(value) > 9:
+        raise bad_request(f"The query parameter {name} must be a whole number, not {value!r}.")
+    return int(value)
+
+
+def version_url(version):
+    return f"/api/calib/versions/{version.id}/{version.sha256}"
+
+
+def describe(version):
+    range_ = version.range
+    return {"detname": range_.file.detname, "workspace": range_.file.workspace, "ctype": range_.ctype,
+            "range": range_.to_dict(), "version": version.to_dict(), "url": version_url(version) + ".npy",
+            "h5_url": version_url(version) + ".h5"}
+
+
+def npy_bytes(array):
+    buffer = io.BytesIO()
+    np.save(buffer, np.asarray(array), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _array_response(store, version, cache):
+    data = store.read(version)
+    body = data.encode("utf-8") if isinstance(data, str) else npy_bytes(data)
+    kind = "text/plain; charset=utf-8" if isinstance(data, str) else "application/octet-stream"
+    suffix = "txt" if isinstance(data, str) else "npy"
+    name = f"{version.range.file.detname}-{version.range.ctype}-{version.range.name}-v{version.versind}.{suffix}"
+    return HTTPResponse(body, status=200, headers={
+        "Content-Type": kind, "ETag": f'"{version.sha256}"', "Cache-Control": cache,
+        "Content-Disposition": f'attachment; filename="{name}"', "X-DCS-Version-URL": version_url(version) + ".npy"})
+
+
+def _version(version_id, sha256):
+    version = (CalibVersion.select(CalibVersion, CalibRange, CalibFile).join(CalibRange).join(CalibFile)
+               .where(CalibVersion.id == version_id).first()) if 0 < version_id < 2**62 else None
+    if version is None or version.sha256 != sha256:
+        raise not_found("There is no calibration version at this address.")
+    return version
+
+
+def one_version_h5(store, version):
+    """A self-contained HDF5 file holding only this version, in the store's format."""
+    data = store.read(version)
+    range_ = version.range
+    with h5py.File(io.BytesIO(), "w", libver=h5file.LIBVER) as h5:
+        written = h5file.add_version(h5, range_.file.detname, range_.ctype, range_.begin_ns // 10**9,
+                                     None if range_.end_ns is None else range_.end_ns // 10**9, data,
+                                     version.tsprod_ns, {"comment": version.comment, "author": version.author},
+                                     f"exported from {range_.file.workspace} version {version.versind}",
+                                     version.created_ns)
+        assert written.sha256 == version.sha256
+        h5.flush()
+        return h5.id.get_file_image()
+
+
+def store():
+    return CalibStore(request.app.config["dcs.settings"].calib_dir)
+
+
+def register(api):
+    @api.route("/calib", "GET", perm="read", tag="calib")
+    def detectors():
+        """Detectors with constants, per work-space, with their calibration types."""
+        rows = (CalibRange.select(CalibFile.detname, CalibFile.workspace, CalibRange.ctype).join(CalibFile)
+                .distinct().order_by(CalibFile.detname, CalibFile.workspace, CalibRange.ctype).tuples())
+        found = {}
+        for detname, workspace, ctype in rows:
+            found.setdefault((detname, workspace), []).append(ctype)
+        return {"ok": True, "detectors": [{"detname": d, "workspace": w, "ctypes": c} for (d, w), c in found.items()]}
+
+    @api.route("/calib/versions/<version_id:int>/<sha256>.npy", "GET", perm="read", tag="calib")
+    def version_npy(version_id, sha256):
+        """One version's array by its id and checksum: immutable, with a strong ETag."""
+        version = _version(version_id, sha256)
+        if request.get_header("If-None-Match") == f'"{version.sha256}"':
+            return HTTPResponse(status=304, headers={"ETag": f'"{version.sha256}"', "Cache-Control": IMMUTABLE})
+        return _array_response(store(), version, IMMUTABLE)
+
+    @api.route("/calib/versions/<version_id:int>/<sha256>.h5", "GET", perm="read", tag="calib")
+    def version_h5(version_id, sha256):
+        """One version as a self-contained HDF5 file in the store's format."""
+        version = _version(version_id, sha256)
+        name = f"{version.range.file.detname}-{version.range.ctype}-v{version.versind}.h5"
+        return HTTPResponse(one_version_h5(store(), version), headers={
+            "Content-Type": "application/x-hdf5", "ETag": f'"{version.sha256}-h5"', "Cache-Control": IMMUTABLE,
+            "Content-Disposition": f'attachment; filename="{name}"'})
+
+    @api.route("/calib/<detname>", "GET", perm="read", tag="calib")
+    def detector(detname):
+        """Everything indexed for one detector: work-spaces, types, ranges and versions."""
+        split_detname(detname)
+        versions = (CalibVersion.select(CalibVersion, CalibRange, CalibFile).join(CalibRange).join(CalibFile)
+                    .where(CalibFile.detname == detname)
+                    .order_by(CalibFile.workspace, CalibRange.ctype, CalibRange.begin_ns, CalibVersion.versind))
+        tree = {}
+        for v in versions:
+            ranges = tree.setdefault(v.range.file.workspace, {}).setdefault(v.range.ctype, {})
+            entry = ranges.setdefault(v.range.name, {**v.range.to_dict(), "versions": []})
+            entry["versions"].append({**v.to_dict(), "url": version_url(v) + ".npy"})
+        if not tree:
+            raise not_found(f"The store holds no constants for {detname}.")
+        return {"ok": True, "detname": detname,
+                "workspaces": {w: {c: list(r.values()) for c, r in types.items()} for w, types in tree.items()}}
+
+    @api.route("/calib/<detname>/<ctype>", "GET", perm="read", tag="calib", query=LOOKUP)
+    def lookup(detname, ctype):
+        """The constants that apply: metadata as JSON, or the array as .npy."""
+        t = _query("t")
+        if t is None:
+            raise bad_request("Say when: the query parameter t (Unix seconds or ISO 8601) is required.")
+        fmt = _query("format") or ("npy" if "application/octet-stream" in (request.get_header("Accept") or "")
+                                   else "json")
+        if fmt not in ("json", "npy"):
+            raise bad_request(f"The format must be json or npy, not {fmt!r}.")
+        calib = store()
+        version = calib.lookup(detname, ctype, t, as_of=_query("as_of"), version=_query("version"),
+                               versind=_whole("versind"), set_name=_query("set"), workspace=_query("workspace"))
+        if version is None:
+            raise not_found(f"No {ctype} constants of {detname} apply at {iso(to_ns(t))}.")
+        if fmt == "npy":
+            return _array_response(calib, version, "no-cache")
+        return {"ok": True, **describe(version)}
+
+    @api.route("/calib/<detname>/<ctype>", "POST", perm="calib.write", tag="calib", query=UPLOAD)
+    def upload(detname, ctype, settings, principal, actor):
+        """Add a version: the body is a .npy file (geometry: UTF-8 text), the metadata in the query."""
+        space = parse_workspace(_query("workspace"))
+        if ctype == "geometry":
+            raw = read_body(settings.max_upload, ("text/plain",), "UTF-8 text")
+            try:
+                data = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise bad_request("The geometry text is not valid UTF-8.") from None
+        else:
+            raw = read_body(settings.max_upload, NPY_TYPES, "a .npy file")
+            try:
+                data = np.load(io.BytesIO(raw), allow_pickle=False)
+            except (ValueError, OSError, EOFError) as error:
+                raise bad_request(f"The body is not a valid .npy file: {error}.") from None
+        begin = _query("begin")
+        if begin is None:
+            raise bad_request("Say from when the constants are valid: the query parameter begin is required.")
+        check_write(principal, space)
+        try:
+            version = store().put(actor, detname, ctype, data, begin, _query("end"), workspace=space.name,
+                                  comment=_query("comment") or "", force=_flag("force"),
+                                  allow_nonfinite=_flag("allow_nonfinite"))
+        except OSError as error:
+            raise DcsError(500, f"The calibration file could not be written: {error.strerror}.") from None
+        response.status = 201
+        response.set_header("Location", version_url(version) + ".npy")
+        return {"ok": True, **describe(CalibVersion.get_by_id(version.id))}
