@@ -3,10 +3,13 @@
 - get(): the store's get() of a cspad pedestal array (32x185x388 float32) against plain h5py opening
   the file and reading the same dataset (target: within 1.25x).
 - lookup: resolving among 10,000 ranges x 5 versions against among 10 ranges (target: within 1.5x).
+- http: GET of that array as .npy through waitress on loopback (a token, a real socket, the array
+  parsed on arrival) against the in-process get() (target: within 3x).
 - add: adding a version to a file that already holds 2 GB against adding it to an empty file
   (target: within 1.5x).
 """
 
+import io
 import json
 import statistics
 import tempfile
@@ -18,6 +21,7 @@ import numpy as np
 
 from dcs.audit import Actor
 from dcs.calib.models import CalibFile, CalibRange, CalibVersion
+from dcs.cli import WAITRESS_OPTIONS
 from dcs.calib.store import CalibStore
 from dcs.config import Settings
 from dcs.db import connect, database, migrate
@@ -25,7 +29,8 @@ from dcs.timeutil import NS
 
 ACTOR = Actor("bench")
 CSPAD = (32, 185, 388)
-TARGETS = {"get / plain h5py": 1.25, "lookup 10000 ranges / 10 ranges": 1.5, "add to 2 GB / add to empty": 1.5}
+TARGETS = {"get / plain h5py": 1.25, "lookup 10000 ranges / 10 ranges": 1.5, "http get / in-process get": 3.0,
+           "add to 2 GB / add to empty": 1.5}
 
 
 def _median_pair(first, second, rounds, per_round):
@@ -58,6 +63,47 @@ def _fill_index(detname, ranges, versions):
             CalibVersion.insert_many(rows[start:start + 2000]).execute()
 
 
+def parse_npy(body):
+    """A .npy body -> array, viewing the received bytes instead of copying them (as np.load would)."""
+    stream = io.BytesIO(body)
+    np.lib.format.read_magic(stream)
+    shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+    return np.frombuffer(body, dtype=dtype, offset=stream.tell()).reshape(shape, order="F" if fortran else "C")
+
+
+def _http_getter(settings, path):
+    """A real waitress server on a free loopback port (in a thread); a function that GETs path as a farm job would."""
+    import http.client
+    import threading
+
+    from waitress.server import create_server
+
+    from dcs.auth.models import User
+    from dcs.auth.tokens import create_token
+    from dcs.auth.users import create_user
+    from dcs.web.app import create_app
+
+    create_user(ACTOR, "farm", "farm-password-123", 10, memberships=[])
+    user = User.by_name("farm")
+    user.is_admin = True
+    user.save()
+    _, secret = create_token(ACTOR, user, "farm", ["read"])
+    server = create_server(create_app(settings), host="127.0.0.1", port=0, threads=4, **WAITRESS_OPTIONS)
+    threading.Thread(target=server.run, daemon=True).start()
+    connection = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=30)
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    def get():
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"GET {path}: {response.status} {body[:200]!r}")
+        return parse_npy(body)
+
+    return get
+
+
 def run():
     results, per_call = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -79,6 +125,10 @@ def run():
 
         per_call["get"], per_call["plain h5py"] = _median_pair(
             lambda: store.get("cspad-0001", "pedestals", 5000), plain_h5py, rounds=9, per_round=20)
+
+        per_call["http get"], per_call["in-process get"] = _median_pair(
+            _http_getter(settings, "/api/calib/cspad-0001/pedestals?t=5000&format=npy"),
+            lambda: store.get("cspad-0001", "pedestals", 5000), rounds=9, per_round=20)
 
         _fill_index("cspad-0010", 10, 5)
         _fill_index("cspad-10000", 10000, 5)
@@ -104,6 +154,7 @@ def run():
     results = {
         "get / plain h5py": per_call["get"] / per_call["plain h5py"],
         "lookup 10000 ranges / 10 ranges": per_call["lookup 10000 ranges"] / per_call["lookup 10 ranges"],
+        "http get / in-process get": per_call["http get"] / per_call["in-process get"],
         "add to 2 GB / add to empty": per_call["add to 2 GB"] / per_call["add to empty"],
     }
     print(f"   {'measure':<34} {'ms/call':>10}")

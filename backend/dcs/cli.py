@@ -89,7 +89,13 @@ def cmd_serve(settings, args):
         options = {"trusted_proxy": settings.trusted_proxy, "trusted_proxy_count": 1,
                    "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}}
     waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
-                   max_request_body_size=server_body_limit(settings), ident="dcs", **options)
+                   max_request_body_size=server_body_limit(settings), ident="dcs", **WAITRESS_OPTIONS, **options)
+
+
+# Calibration arrays are megabytes: keep answers in memory (waitress spools anything over 1 MiB to a
+# temporary file by default) and send them in large writes.
+WAITRESS_OPTIONS = {"outbuf_overflow": 256 * 1024**2, "outbuf_high_watermark": 256 * 1024**2,
+                    "send_bytes": 1024**2}
 
 
 def server_body_limit(settings):

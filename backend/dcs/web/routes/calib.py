@@ -1,6 +1,7 @@
 """Calibration constants over HTTP: lookups as .npy or JSON, version-addressed immutable downloads, uploads."""
 
 import io
+import os
 
 import h5py
 import numpy as np
@@ -67,19 +68,82 @@ def describe(version):
 
 
 def npy_bytes(array):
-    buffer = io.BytesIO()
-    np.save(buffer, np.asarray(array), allow_pickle=False)
-    return buffer.getvalue()
+    """The .npy file of an array: numpy's own header, then the bytes, without np.save's chunked copying."""
+    array = np.ascontiguousarray(array)
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(array))
+    return header.getvalue() + array.tobytes()
+
+
+class NpyRegion(io.RawIOBase):
+    """A .npy file made of a header and a region of a calibration file, read lazily.
+
+    Handed to waitress as a seekable file it is sent straight from the page cache in large pieces:
+    no copy of the array is built in memory (megabytes per request on a farm's start-up)."""
+
+    def __init__(self, header, path, offset, nbytes):
+        super().__init__()
+        self.header, self.offset, self.size = header, offset, len(header) + nbytes
+        self.fd = os.open(path, os.O_RDONLY)
+        self.position = 0
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
+        self.position = max(0, min(self.size, base + offset))
+        return self.position
+
+    def tell(self):
+        return self.position
+
+    def read(self, size=-1):
+        if size is None or size < 0:
+            size = self.size - self.position
+        size = min(size, self.size - self.position)
+        out = b""
+        if self.position < len(self.header):
+            out = self.header[self.position: self.position + size]
+        rest = size - len(out)
+        if rest > 0:
+            start = self.offset + self.position + len(out) - len(self.header)
+            out += os.pread(self.fd, rest, start)
+        self.position += len(out)
+        return out
+
+    def close(self):
+        if not self.closed:
+            os.close(self.fd)
+        super().close()
+
+
+def npy_header(dtype, shape):
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+                                                  "fortran_order": False, "shape": tuple(shape)})
+    return header.getvalue()
 
 
 def _array_response(store, version, cache):
-    data = store.read(version)
-    body = data.encode("utf-8") if isinstance(data, str) else npy_bytes(data)
-    kind = "text/plain; charset=utf-8" if isinstance(data, str) else "application/octet-stream"
-    suffix = "txt" if isinstance(data, str) else "npy"
+    if version.data_offset is not None and version.dtype != "text":
+        header = npy_header(version.dtype, version.shape_tuple)
+        path = store.root / version.range.file.path
+        body, kind, suffix = NpyRegion(header, path, version.data_offset, version.nbytes), \
+            "application/octet-stream", "npy"
+        length = body.size
+    else:
+        data = store.read(version)
+        body = data.encode("utf-8") if isinstance(data, str) else npy_bytes(data)
+        kind = "text/plain; charset=utf-8" if isinstance(data, str) else "application/octet-stream"
+        suffix = "txt" if isinstance(data, str) else "npy"
+        length = len(body)
     name = f"{version.range.file.detname}-{version.range.ctype}-{version.range.name}-v{version.versind}.{suffix}"
     return HTTPResponse(body, status=200, headers={
-        "Content-Type": kind, "ETag": f'"{version.sha256}"', "Cache-Control": cache,
+        "Content-Type": kind, "Content-Length": str(length), "ETag": f'"{version.sha256}"', "Cache-Control": cache,
         "Content-Disposition": f'attachment; filename="{name}"', "X-DCS-Version-URL": version_url(version) + ".npy"})
 
 
