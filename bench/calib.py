@@ -18,14 +18,14 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-
 from dcs.audit import Actor
 from dcs.calib.models import CalibFile, CalibRange, CalibVersion
-from dcs.cli import WAITRESS_OPTIONS
 from dcs.calib.store import CalibStore
-from dcs.config import Settings
-from dcs.db import connect, database, migrate
+from dcs.cli import WAITRESS_OPTIONS
+from dcs.db import database
 from dcs.timeutil import NS
+
+from .fresh import fresh_portal
 
 ACTOR = Actor("bench")
 CSPAD = (32, 185, 388)
@@ -76,12 +76,11 @@ def _http_getter(settings, path):
     import http.client
     import threading
 
-    from waitress.server import create_server
-
     from dcs.auth.models import User
     from dcs.auth.tokens import create_token
     from dcs.auth.users import create_user
     from dcs.web.app import create_app
+    from waitress.server import create_server
 
     create_user(ACTOR, "farm", "farm-password-123", 10, memberships=[])
     user = User.by_name("farm")
@@ -107,11 +106,7 @@ def _http_getter(settings, path):
 def run():
     results, per_call = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(database_url=f"sqlite:///{tmp}/bench.sqlite", calib_dir=str(Path(tmp) / "calib"),
-                            secret_key="bench-" + "k" * 40)
-        db = connect(settings.database_url)
-        db.connect(reuse_if_open=True)
-        migrate(db)
+        settings, db = fresh_portal(tmp)
         store = CalibStore(settings.calib_dir)
 
         pedestals = np.random.default_rng(1).normal(1500, 10, CSPAD).astype("f4")

@@ -11,18 +11,16 @@ rounds so that drift of the machine hits them alike; the figure per variant is t
 import statistics
 import tempfile
 import time
-from pathlib import Path
 
 import webtest
 from bottle import Bottle
-
+from dcs import demo
+from dcs.audit import Actor
 from dcs.auth.models import User
 from dcs.auth.tokens import create_token
-from dcs.audit import Actor
-from dcs.config import Settings
-from dcs.db import connect, migrate
-from dcs import demo
 from dcs.web.app import create_app
+
+from .fresh import fresh_portal
 
 ROUNDS, PER_ROUND = 7, 300
 
@@ -46,11 +44,7 @@ def _timed(call, count):
 
 def run():
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(database_url=f"sqlite:///{tmp}/bench.sqlite", calib_dir=str(Path(tmp) / "calib"),
-                            secret_key="bench-" + "k" * 40)
-        db = connect(settings.database_url)
-        db.connect(reuse_if_open=True)
-        migrate(db)
+        settings, db = fresh_portal(tmp)
         created = demo.seed(settings.password_cost)
         _, secret = create_token(Actor("bench"), User.by_name("otto"), "bench", ["read"])
         app = create_app(settings)
