@@ -7,7 +7,6 @@ import time
 
 import h5py
 import numpy as np
-
 from dcs.audit import Actor
 from dcs.calib.h5file import sha256_of
 from dcs.calib.models import CalibVersion

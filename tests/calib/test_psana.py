@@ -1,15 +1,15 @@
 """psana interop: the file-selection rule (shared/conformance/psana_ranges.json) and the text format."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
-
 from dcs.calib.psana import read_text, select, write_text
 from dcs.errors import DcsError
 
-CASES = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "psana_ranges.json"
+from .conftest import conformance_file
+
+CASES = conformance_file("psana_ranges.json")
 
 
 def test_every_conformance_case_selects_the_expected_file():

@@ -1,16 +1,14 @@
 """Every case of shared/conformance/resolution.json, through the real store: HDF5 files and the index."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
-
 from dcs.calib.sets import create_set
 
-from .conftest import EXPERT
+from .conftest import EXPERT, conformance_file
 
-CASES = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "resolution.json"
+CASES = conformance_file("resolution.json")
 
 
 def apply(store, spec, step):

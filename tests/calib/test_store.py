@@ -6,7 +6,6 @@ import os
 import h5py
 import numpy as np
 import pytest
-
 from dcs.calib import h5file
 from dcs.calib.models import CalibVersion
 from dcs.errors import DcsError
