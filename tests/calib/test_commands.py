@@ -79,3 +79,10 @@ def test_a_pickled_object_array_is_never_loaded(env, tmp_path):
     np.save(tmp_path / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
     result = run_dcs(["calib", "put", "cspad-0001", "pedestals", str(tmp_path / "obj.npy"), "--begin", "1000"], env)
     assert result.returncode == 1 and "pickle" in result.stderr.lower()
+
+
+def test_reindex_from_the_shell_reports_what_it_added(env, tmp_path):
+    np.save(tmp_path / "a.npy", np.zeros(4, "f4"))
+    run_dcs(["calib", "put", "cspad-0001", "pedestals", str(tmp_path / "a.npy"), "--begin", "1000"], env)
+    result = run_dcs(["calib", "reindex"], env)
+    assert result.returncode == 0 and "added 0 file(s), 0 range(s), 0 version(s)" in result.stdout

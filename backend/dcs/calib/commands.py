@@ -13,6 +13,7 @@ from ..errors import DcsError
 from ..progress import Progress
 from ..timeutil import iso
 from .models import CalibFile, CalibRange, CalibVersion
+from .reindex import reindex
 from .store import CalibStore, verify
 
 NOTHING_APPLIES = 3
@@ -99,6 +100,14 @@ def cmd_verify(settings, args):
     print(f"all {count} version(s) match their checksums")
 
 
+def cmd_reindex(settings, args):
+    store = _store(settings)
+    with Progress("reindexing", 1) as bar:
+        added = reindex(store.root, progress=lambda done, total: bar.update(done, total))
+    print(f"index rebuilt from the files: added {added['files']} file(s), {added['ranges']} range(s), "
+          f"{added['versions']} version(s)")
+
+
 def register(commands):
     calib = commands.add_parser("calib", help="The calibration-constants store.",
                                 description="The calibration-constants store: put, get, list, verify.")
@@ -140,4 +149,5 @@ def register(commands):
 
     ls = add_command(sub, "ls", cmd_ls, "List the versions in the store.")
     ls.add_argument("detname", nargs="?")
+    add_command(sub, "reindex", cmd_reindex, "Rebuild the index from the HDF5 files alone (ids and set pins kept).")
     add_command(sub, "verify", cmd_verify, "Check every version against its checksum (rolls back broken writes).")

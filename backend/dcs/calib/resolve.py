@@ -17,7 +17,7 @@ ranges, and builds model objects from the rows without further queries.
 from ..db import database
 from .models import CalibFile, CalibRange, CalibVersion
 
-FAR_FUTURE = 2**62
+FAR_FUTURE = 2**63 - 1  # beyond every time stamp the store accepts
 VISIBLE = "v.tsprod_ns <= {p} AND (v.deprecated_ns IS NULL OR v.deprecated_ns > {p})"
 HAS_VISIBLE = f"EXISTS (SELECT 1 FROM calib_versions v WHERE v.range_id = r.id AND {VISIBLE})"
 COVERS = "r.begin_ns <= {p} AND (r.end_ns IS NULL OR r.end_ns > {p})"
