@@ -20,7 +20,8 @@ def test_dcs_and_every_sub_command_describe_themselves():
     for words in (["serve"], ["migrate"], ["demo"], ["user", "add"], ["user", "list"], ["user", "passwd"],
                   ["user", "disable"], ["user", "enable"], ["group", "add"], ["group", "list"], ["token", "create"],
                   ["token", "list"], ["token", "revoke"], ["backup"], ["restore"], ["calib", "put"], ["calib", "get"],
-                  ["calib", "default"], ["calib", "ls"], ["calib", "verify"], ["calib", "reindex"]):
+                  ["calib", "default"], ["calib", "ls"], ["calib", "verify"], ["calib", "reindex"],
+                  ["calib", "squeeze"], ["calib", "transfer"], ["calib", "diff"]):
         result = run_dcs([*words, "--help"], {})
         assert result.returncode == 0 and "usage: dcs " + " ".join(words) in result.stdout
 

@@ -86,3 +86,21 @@ def test_reindex_from_the_shell_reports_what_it_added(env, tmp_path):
     run_dcs(["calib", "put", "cspad-0001", "pedestals", str(tmp_path / "a.npy"), "--begin", "1000"], env)
     result = run_dcs(["calib", "reindex"], env)
     assert result.returncode == 0 and "added 0 file(s), 0 range(s), 0 version(s)" in result.stdout
+
+
+def test_squeeze_transfer_and_diff_from_the_shell(env, tmp_path):
+    for begin, value in ((1000, 1), (5000, 2)):
+        np.save(tmp_path / f"{value}.npy", np.full(4, value, "f4"))
+        run_dcs(["calib", "put", "cspad-0001", "pedestals", str(tmp_path / f"{value}.npy"), "--begin", str(begin),
+                 "--end", str(begin + 1000)], env)
+    out = tmp_path / "squeezed.h5"
+    squeezed = run_dcs(["calib", "squeeze", "cspad-0001", "--begin", "4000", "-o", str(out)], env)
+    assert squeezed.returncode == 0 and "1 range(s)" in squeezed.stdout
+    moved = run_dcs(["calib", "transfer", "cspad-0001", "pedestals", "--from", "repository", "--to",
+                     "experiment:xpp1", "--begin", "5000"], env)
+    assert moved.returncode == 0 and "5000-6000 version 1" in moved.stdout
+    repo = tmp_path / "calib" / "cspad" / "cspad-0001.h5"
+    same = run_dcs(["calib", "diff", str(repo), str(repo)], env)
+    assert same.returncode == 0 and same.stdout == ""
+    differs = run_dcs(["calib", "diff", str(repo), str(out)], env)
+    assert differs.returncode == 1 and differs.stdout.startswith("< pedestals/1000-2000/")

@@ -13,8 +13,10 @@ from ..errors import DcsError
 from ..progress import Progress
 from ..timeutil import iso
 from .models import CalibFile, CalibRange, CalibVersion
+from .exchange import diff, squeeze, transfer
 from .reindex import reindex
 from .store import CalibStore, verify
+from .workspace import parse_workspace
 
 NOTHING_APPLIES = 3
 
@@ -108,6 +110,38 @@ def cmd_reindex(settings, args):
           f"{added['versions']} version(s)")
 
 
+def cmd_squeeze(settings, args):
+    store = _store(settings)
+    source = parse_workspace(args.workspace).file_for(store.root, args.detname)
+    if not source.is_file():
+        raise DcsError(404, f"There is no calibration file {source}.")
+    count = squeeze(source, args.output, args.begin, args.end)
+    print(f"wrote {args.output} with {count} range(s) of {args.detname}")
+
+
+def cmd_transfer(settings, args):
+    store = _store(settings)
+    copies = transfer(store, cli_actor(), args.detname, args.ctype, args.source, args.target, args.begin, args.end,
+                      args.versind, args.force)
+    for copy in copies:
+        print(f"copied to {args.target}: {args.ctype} {copy.range.name} version {copy.versind}")
+
+
+def cmd_diff(settings, args):
+    result = diff(args.a, args.b, args.threshold)
+    for side in ("only_in_a", "only_in_b"):
+        for path in result[side]:
+            print(f"{'<' if side == 'only_in_a' else '>'} {path}")
+    for change in result["changed"]:
+        if change["comparable"]:
+            print(f"~ {change['version']}: {change['changed']} of {change['pixels']} values differ "
+                  f"(mean {change['mean']:.4g}, std {change['std']:.4g}, min {change['min']:.4g}, "
+                  f"max {change['max']:.4g})")
+        else:
+            print(f"~ {change['version']}: shapes differ {change['shapes']}")
+    return 0 if not any(result.values()) else 1
+
+
 def register(commands):
     calib = commands.add_parser("calib", help="The calibration-constants store.",
                                 description="The calibration-constants store: put, get, list, verify.")
@@ -149,5 +183,24 @@ def register(commands):
 
     ls = add_command(sub, "ls", cmd_ls, "List the versions in the store.")
     ls.add_argument("detname", nargs="?")
+    sq = add_command(sub, "squeeze", cmd_squeeze, "Write a self-contained file with only the ranges a time window needs.")
+    sq.add_argument("detname")
+    sq.add_argument("--begin", required=True)
+    sq.add_argument("--end")
+    sq.add_argument("-o", "--output", required=True)
+    lookup_options(sq)
+    tr = add_command(sub, "transfer", cmd_transfer, "Copy versions between work-spaces, keeping their history.")
+    tr.add_argument("detname")
+    tr.add_argument("ctype")
+    tr.add_argument("--from", dest="source", required=True, help="work-space to copy from")
+    tr.add_argument("--to", dest="target", required=True, help="work-space to copy to")
+    tr.add_argument("--begin", help="only the range that begins here")
+    tr.add_argument("--end", help="only the range that ends here")
+    tr.add_argument("--versind", type=int, help="only this version of the range")
+    tr.add_argument("--force", action="store_true", help="accept a shape other than the destination's")
+    df = add_command(sub, "diff", cmd_diff, "List what differs between two calibration files (exit 1 if anything).")
+    df.add_argument("a")
+    df.add_argument("b")
+    df.add_argument("--threshold", type=float, default=0.0, help="count values differing by more than this")
     add_command(sub, "reindex", cmd_reindex, "Rebuild the index from the HDF5 files alone (ids and set pins kept).")
     add_command(sub, "verify", cmd_verify, "Check every version against its checksum (rolls back broken writes).")

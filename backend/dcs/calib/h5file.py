@@ -139,8 +139,10 @@ class Written:
     shape: tuple
 
 
-def add_version(h5, detname, ctype, begin_s, end_s, array, tsprod_ns, dictpars, record, now):
-    """Add one version (and its ctype and range groups when new) to an open, writable file."""
+def add_version(h5, detname, ctype, begin_s, end_s, array, tsprod_ns, dictpars, record, now, history=None):
+    """Add one version (and its ctype and range groups when new) to an open, writable file.
+
+    history: earlier records the version brings along (a transfer keeps its history)."""
     init_root(h5, detname, now)
     if ctype not in h5:
         group = h5.create_group(ctype)
@@ -176,6 +178,7 @@ def add_version(h5, detname, ctype, begin_s, end_s, array, tsprod_ns, dictpars, 
     vgroup.attrs["versind"] = versind
     vgroup.attrs["sha256"] = checksum
     write_json_attr(vgroup, "dictpars", {"dtype": dtype, "ndim": len(shape), "shape": list(shape), **dictpars})
+    write_json_attr(vgroup, "history", dict(history or {}))
     add_history(vgroup, record)
     add_history(rgroup, f"added version {versind} ({name})")
     return Written(rname, name, versind, dataset.id.get_offset(), dataset.id.get_storage_size(), checksum, dtype,

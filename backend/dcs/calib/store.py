@@ -67,7 +67,7 @@ class CalibStore:
 
     # --- writing ---------------------------------------------------------------------------------------------
     def put(self, actor, detname, ctype, array, begin, end=None, workspace=None, tsprod=None, comment="",
-            pars=None, force=False, allow_nonfinite=False):
+            pars=None, force=False, allow_nonfinite=False, history=None):
         """Store a new version valid from begin (to end, or open). Returns its CalibVersion."""
         dettype, _ = split_detname(detname)
         check_ctype(ctype)
@@ -88,7 +88,8 @@ class CalibStore:
             if not force:
                 self._check_established(detname, ctype, array)
             written = h5file.add_version(h5, detname, ctype, begin_s, end_s, array, tsprod_ns, pars,
-                                         f"added by {actor.label}" + (f": {comment}" if comment else ""), now)
+                                         f"added by {actor.label}" + (f": {comment}" if comment else ""), now,
+                                         history)
         with database.atomic():
             version = self._index(space.name, detname, dettype, path, ctype, begin_s, end_s, written, tsprod_ns,
                                   now, actor.label, comment)
