@@ -155,3 +155,19 @@ def test_a_set_that_does_not_exist_is_a_404_not_an_empty_answer(store):
 def test_nothing_applies_before_the_first_range(store):
     store.put(EXPERT, "cspad-0001", "pedestals", np.zeros(3, "f4"), 1000)
     assert store.get("cspad-0001", "pedestals", 999) == (None, None)
+
+
+def test_a_reader_finding_a_dead_writers_journal_rolls_it_back_first(store):
+    store.put(EXPERT, "cspad-0001", "pixel_mask", np.ones((3, 3), "u1"), 1000)
+    path = store.root / "cspad" / "cspad-0001.h5"
+    intact = path.read_bytes()
+    from dcs.calib.journal import JournaledFile
+
+    dead = JournaledFile(path)  # a writer that scribbled over the file's start and was killed
+    dead.seek(0)
+    dead.write(b"\x00" * 4096)
+    dead.flush()
+    assert path.read_bytes() != intact
+    with h5file.reading(path) as h5:
+        assert h5["pixel_mask"] is not None
+    assert path.read_bytes() == intact and not os.path.exists(f"{path}.journal")

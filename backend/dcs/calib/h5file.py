@@ -23,7 +23,7 @@ import numpy as np
 
 from ..names import split_detname
 from ..timeutil import NS, iso, now_ns
-from .journal import JournaledFile, file_lock, recover  # noqa: F401 (file_lock, recover used by callers)
+from .journal import JournaledFile, file_lock, journal_path, recover  # noqa: F401 (file_lock, recover: callers)
 
 LIBVER = ("v108", "v108")  # HDF5 1.8 file format: readable by every h5py of the last decade
 OPEN = "end"
@@ -107,11 +107,14 @@ def writing(path):
 def reading(path):
     """Open path to read its metadata under a shared lock (after rolling back a hot journal)."""
     path = Path(path)
-    with file_lock(path):
-        recover(path)
-    with file_lock(path, exclusive=False):
-        with h5py.File(path, "r", locking=False) as h5:
-            yield h5
+    while True:
+        with file_lock(path, exclusive=False):
+            if not journal_path(path).exists():  # no writer is inside (it holds the lock exclusively)
+                with h5py.File(path, "r", locking=False) as h5:
+                    yield h5
+                return
+        with file_lock(path):  # a writer died: roll its journal back, then read
+            recover(path)
 
 
 def init_root(h5, detname, tscfile_ns):
