@@ -21,7 +21,8 @@ def test_dcs_and_every_sub_command_describe_themselves():
                   ["user", "disable"], ["user", "enable"], ["group", "add"], ["group", "list"], ["token", "create"],
                   ["token", "list"], ["token", "revoke"], ["backup"], ["restore"], ["calib", "put"], ["calib", "get"],
                   ["calib", "default"], ["calib", "ls"], ["calib", "verify"], ["calib", "reindex"],
-                  ["calib", "squeeze"], ["calib", "transfer"], ["calib", "diff"]):
+                  ["calib", "squeeze"], ["calib", "transfer"], ["calib", "diff"], ["calib", "export-psana"],
+                  ["calib", "import-psana"]):
         result = run_dcs([*words, "--help"], {})
         assert result.returncode == 0 and "usage: dcs " + " ".join(words) in result.stdout
 

@@ -19,10 +19,11 @@ from dcs.db import (
     migrate,
     pending_migrations,
 )
+from dcs.runs import Experiment, Run
 from dcs.topology.models import Device, DeviceType
 
 MODELS = [MetaValue, User, Group, Membership, Session, ApiToken, LoginFailure, AuditEntry, DeviceType, Device,
-          CalibFile, CalibRange, CalibVersion, CalibDefault, CalibSet, CalibSetPin]
+          CalibFile, CalibRange, CalibVersion, CalibDefault, CalibSet, CalibSetPin, Experiment, Run]
 
 
 def test_migrations_are_numbered_and_applied_once(tmp_path):

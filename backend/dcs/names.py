@@ -10,6 +10,7 @@ from .errors import bad_request
 ACCOUNT = re.compile(r"[a-z][a-z0-9._-]{1,63}")
 DETTYPE = re.compile(r"[a-z][a-z0-9]*")
 DETID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+EXPERIMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 MAX_DETNAME = 200
 
 

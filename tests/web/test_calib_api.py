@@ -140,3 +140,17 @@ def test_a_read_token_reads_constants_but_cannot_write(login, token_for):
 
 def test_missing_begin_is_refused(login):
     assert_error(upload(login("erin"), query="end=5000"), 400, "begin")
+
+
+def test_a_lookup_by_run_uses_the_runs_begin_time(login):
+    from dcs.audit import Actor
+    from dcs.runs import add_experiment, add_run
+
+    add_experiment(Actor("test"), "xpp12345")
+    add_run(Actor("test"), "xpp12345", 17, 5000)
+    upload(login("erin"), query="begin=4000")
+    vera = login("vera")
+    assert vera.get("/api/calib/cspad-0001/pedestals?run=17&experiment=xpp12345").json["range"]["name"] == "4000-end"
+    assert_error(vera.get("/api/calib/cspad-0001/pedestals?run=18&experiment=xpp12345"), 404, "no run 18")
+    assert_error(vera.get("/api/calib/cspad-0001/pedestals?run=17"), 400, "together with experiment")
+    assert_error(vera.get("/api/calib/cspad-0001/pedestals?run=17&experiment=xpp12345&t=5"), 400, "either t")

@@ -12,8 +12,9 @@ from ..console import UsageError, add_command, cli_actor, open_database, print_t
 from ..errors import DcsError
 from ..progress import Progress
 from ..timeutil import iso
-from .models import CalibFile, CalibRange, CalibVersion
 from .exchange import diff, squeeze, transfer
+from .psana_tree import export_tree, import_tree
+from .models import CalibFile, CalibRange, CalibVersion
 from .reindex import reindex
 from .store import CalibStore, verify
 from .workspace import parse_workspace
@@ -142,6 +143,20 @@ def cmd_diff(settings, args):
     return 0 if not any(result.values()) else 1
 
 
+def cmd_export_psana(settings, args):
+    store = _store(settings)
+    written = export_tree(store, args.experiment, args.out)
+    print(f"wrote {len(written)} psana file(s) under {args.out}")
+
+
+def cmd_import_psana(settings, args):
+    store = _store(settings)
+    stored, skipped = import_tree(store, cli_actor(), args.dir, args.experiment, args.workspace)
+    for reason in skipped:
+        print(f"skipped {reason}", file=sys.stderr)
+    print(f"imported {len(stored)} version(s) into {args.workspace or 'experiment:' + args.experiment}")
+
+
 def register(commands):
     calib = commands.add_parser("calib", help="The calibration-constants store.",
                                 description="The calibration-constants store: put, get, list, verify.")
@@ -183,7 +198,7 @@ def register(commands):
 
     ls = add_command(sub, "ls", cmd_ls, "List the versions in the store.")
     ls.add_argument("detname", nargs="?")
-    sq = add_command(sub, "squeeze", cmd_squeeze, "Write a self-contained file with only the ranges a time window needs.")
+    sq = add_command(sub, "squeeze", cmd_squeeze, "Write a self-contained file of the ranges a time window needs.")
     sq.add_argument("detname")
     sq.add_argument("--begin", required=True)
     sq.add_argument("--end")
@@ -202,5 +217,14 @@ def register(commands):
     df.add_argument("a")
     df.add_argument("b")
     df.add_argument("--threshold", type=float, default=0.0, help="count values differing by more than this")
+    ex = add_command(sub, "export-psana", cmd_export_psana,
+                     "Write psana's calib/<Group>/<source>/<ctype>/<runs>.data tree for an experiment's runs.")
+    ex.add_argument("out")
+    ex.add_argument("--experiment", required=True)
+    im = add_command(sub, "import-psana", cmd_import_psana,
+                     "Store a psana calibration tree's files as versions valid for their runs.")
+    im.add_argument("dir")
+    im.add_argument("--experiment", required=True)
+    lookup_options(im)
     add_command(sub, "reindex", cmd_reindex, "Rebuild the index from the HDF5 files alone (ids and set pins kept).")
     add_command(sub, "verify", cmd_verify, "Check every version against its checksum (rolls back broken writes).")

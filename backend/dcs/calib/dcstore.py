@@ -28,13 +28,10 @@ ACTOR = Actor("api:dcstore")
 
 
 def _time_ns(tsp):
-    """tsp: seconds, ISO text, or an object with a time (psana's evt.time() -> (sec, nsec), or .time)."""
-    if hasattr(tsp, "time"):
-        value = tsp.time() if callable(tsp.time) else tsp.time
-        if isinstance(value, tuple) and len(value) == 2:
-            return int(value[0]) * NS + int(value[1])
-        return to_ns(value)
-    return to_ns(tsp)
+    """tsp: seconds, ISO text, (experiment, run) (needs the portal's database) or an object with a time."""
+    from ..runs import time_of
+
+    return time_of(tsp)
 
 
 class DCBase:

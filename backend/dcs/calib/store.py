@@ -176,13 +176,17 @@ class CalibStore:
         return range_
 
     def lookup(self, detname, ctype, t, as_of=None, version=None, versind=None, set_name=None, workspace=None):
-        """The CalibVersion that applies at t, or None (bad names, sets or times raise)."""
+        """The CalibVersion that applies at t, or None (bad names, sets or times raise).
+
+        t: seconds, ISO 8601, (experiment, run number) or an object with a time."""
         split_detname(detname)
         check_ctype(ctype)
         space = parse_workspace(workspace)
         if set_name is not None and not CalibSet.select().where(CalibSet.name == set_name).exists():
             raise not_found(f"There is no calibration set named {set_name!r}.")
-        return resolve(detname, ctype, to_ns(t), space, None if as_of is None else to_ns(as_of, "as_of time"),
+        from ..runs import time_of
+
+        return resolve(detname, ctype, time_of(t), space, None if as_of is None else to_ns(as_of, "as_of time"),
                        version, versind, set_name)
 
     def read(self, version):

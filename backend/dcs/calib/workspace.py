@@ -8,14 +8,12 @@ The underscore keeps work-space folders apart from detector-type folders (a dett
 letter). A lookup in a sandbox falls back to its experiment work-space, then to the repository.
 """
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import bad_request
-from ..names import ACCOUNT, split_detname
+from ..names import ACCOUNT, EXPERIMENT, split_detname
 
-EXPERIMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 REPOSITORY = "repository"
 
 

@@ -18,7 +18,9 @@ from ...timeutil import iso, to_ns
 from ..body import read_body
 
 LOOKUP = (
-    ("t", "The time: Unix seconds or ISO 8601 (required)"),
+    ("t", "The time: Unix seconds or ISO 8601 (or give run and experiment)"),
+    ("run", "A run number of the experiment: its begin time is the lookup's time"),
+    ("experiment", "The experiment of run"),
     ("as_of", "Time travel: only versions that existed then"),
     ("version", "A version by name"),
     ("versind", "A version by its index in the range"),
@@ -223,6 +225,10 @@ def register(api):
     def lookup(detname, ctype):
         """The constants that apply: metadata as JSON, or the array as .npy."""
         t = _query("t")
+        if _query("run") is not None or _query("experiment") is not None:
+            if t is not None or _query("run") is None or _query("experiment") is None:
+                raise bad_request("Give either t, or run together with experiment.")
+            t = (_query("experiment"), _whole("run"))
         if t is None:
             raise bad_request("Say when: the query parameter t (Unix seconds or ISO 8601) is required.")
         fmt = _query("format") or ("npy" if "application/octet-stream" in (request.get_header("Accept") or "")
@@ -233,7 +239,8 @@ def register(api):
         version = calib.lookup(detname, ctype, t, as_of=_query("as_of"), version=_query("version"),
                                versind=_whole("versind"), set_name=_query("set"), workspace=_query("workspace"))
         if version is None:
-            raise not_found(f"No {ctype} constants of {detname} apply at {iso(to_ns(t))}.")
+            when = f"run {t[1]} of {t[0]}" if isinstance(t, tuple) else iso(to_ns(t))
+            raise not_found(f"No {ctype} constants of {detname} apply at {when}.")
         if fmt == "npy":
             return _array_response(calib, version, "no-cache")
         return {"ok": True, **describe(version)}
