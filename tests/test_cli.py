@@ -22,7 +22,7 @@ def test_dcs_and_every_sub_command_describe_themselves():
                   ["token", "list"], ["token", "revoke"], ["backup"], ["restore"], ["calib", "put"], ["calib", "get"],
                   ["calib", "default"], ["calib", "ls"], ["calib", "verify"], ["calib", "reindex"],
                   ["calib", "squeeze"], ["calib", "transfer"], ["calib", "diff"], ["calib", "export-psana"],
-                  ["calib", "import-psana"]):
+                  ["calib", "import-psana"], ["calib", "show"], ["calib", "history"], ["calib", "alias"]):
         result = run_dcs([*words, "--help"], {})
         assert result.returncode == 0 and "usage: dcs " + " ".join(words) in result.stdout
 

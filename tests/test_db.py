@@ -19,11 +19,13 @@ from dcs.db import (
     migrate,
     pending_migrations,
 )
+from dcs.calib.aliases import DetectorAlias
 from dcs.runs import Experiment, Run
 from dcs.topology.models import Device, DeviceType
 
 MODELS = [MetaValue, User, Group, Membership, Session, ApiToken, LoginFailure, AuditEntry, DeviceType, Device,
-          CalibFile, CalibRange, CalibVersion, CalibDefault, CalibSet, CalibSetPin, Experiment, Run]
+          CalibFile, CalibRange, CalibVersion, CalibDefault, CalibSet, CalibSetPin, Experiment, Run,
+          DetectorAlias]
 
 
 def test_migrations_are_numbered_and_applied_once(tmp_path):

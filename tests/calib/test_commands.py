@@ -104,3 +104,20 @@ def test_squeeze_transfer_and_diff_from_the_shell(env, tmp_path):
     assert same.returncode == 0 and same.stdout == ""
     differs = run_dcs(["calib", "diff", str(repo), str(out)], env)
     assert differs.returncode == 1 and differs.stdout.startswith("< pedestals/1000-2000/")
+
+
+def test_show_history_and_alias_from_the_shell(env, tmp_path):
+    np.save(tmp_path / "a.npy", np.zeros(4, "f4"))
+    run_dcs(["calib", "put", "pnccd-12345678", "pedestals", str(tmp_path / "a.npy"), "--begin", "1000",
+             "--comment", "first dark"], env)
+    shown = run_dcs(["calib", "show", "pnccd-12345678"], env)
+    assert shown.returncode == 0 and "1000-end" in shown.stdout and "first dark" in shown.stdout
+    history = run_dcs(["calib", "history", "pnccd-12345678", "pedestals", "--range", "1000-end"], env)
+    assert history.returncode == 0 and "added version 1" in history.stdout
+    assert run_dcs(["calib", "history", "pnccd-12345678", "pixel_rms"], env).returncode == 1
+    added = run_dcs(["calib", "alias", "Camp.0:pnCCD.1", "pnccd-12345678", "--begin", "1000"], env)
+    assert added.returncode == 0, added.stderr
+    assert "pnccd-12345678" in run_dcs(["calib", "alias"], env).stdout
+    got = run_dcs(["calib", "get", "Camp.0:pnCCD.1", "pedestals", "--time", "2000", "-o", str(tmp_path / "o.npy")],
+                  env)
+    assert got.returncode == 0, got.stderr

@@ -12,6 +12,8 @@ from ..console import UsageError, add_command, cli_actor, open_database, print_t
 from ..errors import DcsError
 from ..progress import Progress
 from ..timeutil import iso
+from . import h5file
+from .aliases import DetectorAlias, add_alias
 from .exchange import diff, squeeze, transfer
 from .psana_tree import export_tree, import_tree
 from .models import CalibFile, CalibRange, CalibVersion
@@ -57,7 +59,7 @@ def cmd_get(settings, args):
     if args.version is not None and args.versind is not None:
         raise UsageError("Give --version or --versind, not both.")
     array, version = store.get(args.detname, args.ctype, args.time, as_of=args.as_of, version=args.version,
-                               versind=args.versind, set_name=args.set, workspace=args.workspace)
+                               versind=args.versind, set_name=args.set, workspace=args.workspace, follow=args.follow)
     if version is None:
         print(f"dcs: no {args.ctype} constants of {args.detname} apply at {args.time}.", file=sys.stderr)
         return NOTHING_APPLIES
@@ -157,6 +159,61 @@ def cmd_import_psana(settings, args):
     print(f"imported {len(stored)} version(s) into {args.workspace or 'experiment:' + args.experiment}")
 
 
+def cmd_alias(settings, args):
+    _store(settings)
+    if args.detname:
+        if args.alias is None or args.begin is None:
+            raise UsageError("Give the alias, the detector and from when it holds: ALIAS DETNAME --begin T.")
+        row = add_alias(cli_actor(), args.alias, args.detname, args.begin, args.end)
+        print(f"{row.alias} names {row.detname} from {iso(row.begin_ns)} to {iso(row.end_ns) or 'the end'}")
+        return 0
+    rows = [("ALIAS", "DETECTOR", "FROM", "TO")]
+    query = DetectorAlias.select().order_by(DetectorAlias.alias, DetectorAlias.begin_ns)
+    if args.alias is not None:
+        query = query.where(DetectorAlias.alias == args.alias)
+    for a in query:
+        rows.append((a.alias, a.detname, iso(a.begin_ns)[:19], (iso(a.end_ns) or "end")[:19]))
+    print_table(rows)
+    return 0
+
+
+def _open_file(settings, args):
+    store = _store(settings)
+    path = parse_workspace(args.workspace).file_for(store.root, args.detname)
+    if not path.is_file():
+        raise DcsError(404, f"There is no calibration file {path}.")
+    return path
+
+
+def cmd_show(settings, args):
+    path = _open_file(settings, args)
+    with h5file.reading(path) as h5:
+        print(f"{h5.attrs['detname']}  ({path})")
+        for key in ("predecessor", "successor"):
+            if h5.attrs.get(key):
+                print(f"  {key}: {h5.attrs[key]}")
+        for ctype, group in h5.items():
+            print(f"  {ctype}")
+            for rname, rgroup in group.items():
+                default = rgroup.attrs.get("defaultv", "")
+                print(f"    {rname}" + (f"  (default {default})" if default else ""))
+                for vname, vgroup in rgroup.items():
+                    pars = h5file.read_json_attr(vgroup, "dictpars")
+                    state = "  deprecated" if "deprecated" in vgroup.attrs else ""
+                    print(f"      v{vgroup.attrs['versind']} {vname}  {pars.get('dtype')} {pars.get('shape')}  "
+                          f"{pars.get('comment', '')}{state}")
+
+
+def cmd_history(settings, args):
+    path = _open_file(settings, args)
+    where = "/".join(p for p in (args.ctype, args.range, args.version) if p)
+    with h5file.reading(path) as h5:
+        if where and where not in h5:
+            raise DcsError(404, f"{path.name} holds no {where}.")
+        for stamp, text in sorted(h5file.read_json_attr(h5[where] if where else h5, "history").items()):
+            print(f"{stamp}  {text}")
+
+
 def register(commands):
     calib = commands.add_parser("calib", help="The calibration-constants store.",
                                 description="The calibration-constants store: put, get, list, verify.")
@@ -185,9 +242,25 @@ def register(commands):
     get.add_argument("--version", help="a version by its name")
     get.add_argument("--versind", type=int, help="a version by its index in the range (1, 2, 3 ...)")
     get.add_argument("--set", help="a named calibration set")
+    get.add_argument("--follow", action="store_true", help="when nothing applies, try the predecessor and successor")
     get.add_argument("-o", "--output", required=True)
     lookup_options(get)
 
+    show = add_command(sub, "show", cmd_show, "Show one detector's file: types, ranges, versions, defaults.")
+    show.add_argument("detname")
+    lookup_options(show)
+    history = add_command(sub, "history", cmd_history, "Print the history records of a file, type, range or version.")
+    history.add_argument("detname")
+    history.add_argument("ctype", nargs="?")
+    history.add_argument("--range", help="a range name, e.g. 1000-end")
+    history.add_argument("--version", help="a version name")
+    lookup_options(history)
+    alias = add_command(sub, "alias", cmd_alias,
+                        "Name a detector by an alias from a time on (ALIAS DETNAME --begin T), or list them.")
+    alias.add_argument("alias", nargs="?")
+    alias.add_argument("detname", nargs="?")
+    alias.add_argument("--begin")
+    alias.add_argument("--end")
     default = add_command(sub, "default", cmd_default, "Set the default version of a validity range.")
     default.add_argument("detname")
     default.add_argument("ctype")

@@ -15,10 +15,11 @@ from ..audit import record
 from ..db import database
 from ..errors import DcsError, bad_request, conflict, not_found
 from ..names import split_detname
-from ..timeutil import NS, now_ns, to_ns
+from ..timeutil import NS, iso, now_ns, to_ns
 from . import h5file
 from .models import CalibDefault, CalibFile, CalibRange, CalibSet, CalibVersion
 from .resolve import resolve
+from .aliases import DetectorAlias, resolve_alias
 from .workspace import parse_workspace
 
 CTYPES = ("pedestals", "pixel_rms", "pixel_status", "pixel_mask", "pixel_gain", "pixel_bkgd", "common_mode",
@@ -175,19 +176,41 @@ class CalibStore:
             raise not_found(f"{detname} has no {ctype} range {name} in {space.name}.")
         return range_
 
-    def lookup(self, detname, ctype, t, as_of=None, version=None, versind=None, set_name=None, workspace=None):
+    def lookup(self, detname, ctype, t, as_of=None, version=None, versind=None, set_name=None, workspace=None,
+               follow=False):
         """The CalibVersion that applies at t, or None (bad names, sets or times raise).
 
-        t: seconds, ISO 8601, (experiment, run number) or an object with a time."""
-        split_detname(detname)
+        t: seconds, ISO 8601, (experiment, run number) or an object with a time. detname may be an alias
+        (resolved at t). follow: when nothing applies, look in the predecessor's, then the successor's file."""
+        from ..runs import time_of
+
+        t_ns = time_of(t)
+        name = resolve_alias(self.root, detname, t_ns)
+        if name is None:
+            if DetectorAlias.select().where(DetectorAlias.alias == detname).exists():
+                raise not_found(f"The alias {detname!r} names no detector at {iso(t_ns)}.")
+            split_detname(detname)  # says why the name is not one
         check_ctype(ctype)
         space = parse_workspace(workspace)
         if set_name is not None and not CalibSet.select().where(CalibSet.name == set_name).exists():
             raise not_found(f"There is no calibration set named {set_name!r}.")
-        from ..runs import time_of
+        as_of_ns = None if as_of is None else to_ns(as_of, "as_of time")
+        found = resolve(name, ctype, t_ns, space, as_of_ns, version, versind, set_name)
+        if found is None and follow:
+            for link in self._links(space, name):
+                found = resolve(link, ctype, t_ns, space, as_of_ns, version, versind, set_name)
+                if found is not None:
+                    break
+        return found
 
-        return resolve(detname, ctype, time_of(t), space, None if as_of is None else to_ns(as_of, "as_of time"),
-                       version, versind, set_name)
+    def _links(self, space, detname):
+        """The predecessor and successor a detector's file names (each followed one step)."""
+        path = space.file_for(self.root, detname)
+        if not path.is_file():
+            return []
+        with h5file.reading(path) as h5:
+            links = [h5.attrs.get("predecessor", ""), h5.attrs.get("successor", "")]
+        return [link.decode() if isinstance(link, bytes) else link for link in links if link]
 
     def read(self, version):
         """The array (or geometry text) of a version: one read at its offset, else through h5py."""
