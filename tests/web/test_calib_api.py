@@ -154,3 +154,50 @@ def test_a_lookup_by_run_uses_the_runs_begin_time(login):
     assert_error(vera.get("/api/calib/cspad-0001/pedestals?run=18&experiment=xpp12345"), 404, "no run 18")
     assert_error(vera.get("/api/calib/cspad-0001/pedestals?run=17"), 400, "together with experiment")
     assert_error(vera.get("/api/calib/cspad-0001/pedestals?run=17&experiment=xpp12345&t=5"), 400, "either t")
+
+
+def multipart(client, metadata, array_bytes, detname="cspad-0001", ctype="pedestals"):
+    boundary = "dcs-boundary-7f3a"
+    meta = metadata if isinstance(metadata, bytes) else __import__("json").dumps(metadata).encode()
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
+            "Content-Type: application/json\r\n\r\n").encode() + meta + (
+        f"\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"array\"; filename=\"a.npy\"\r\n"
+        "Content-Type: application/octet-stream\r\n\r\n").encode() + array_bytes + f"\r\n--{boundary}--\r\n".encode()
+    return client.request("POST", f"/api/calib/{detname}/{ctype}", raw=body,
+                          content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def test_a_multipart_upload_carries_json_metadata_with_the_array(login):
+    erin = login("erin")
+    created = multipart(erin, {"begin": "2016-10-27T14:05:00+02:00", "comment": "dark run 12",
+                               "pars": {"experiment": "xpp12345", "run": 12}}, npy(ARRAY))
+    assert created.status_int == 201, created.text
+    assert created.json["version"]["comment"] == "dark run 12"
+    stored = login("vera").get(created.json["url"])
+    assert np.load(io.BytesIO(stored.body)).tobytes() == ARRAY.tobytes()
+
+
+@pytest.mark.parametrize("metadata, array_bytes, words", [
+    (b"{not json", npy(ARRAY[:1]), "not valid JSON"),
+    ({"comment": "no begin"}, npy(ARRAY[:1]), "begin is required"),
+    ({"begin": "1000", "sneaky": True}, npy(ARRAY[:1]), "sneaky"),
+    ({"begin": "1000"}, b"garbage", "not a valid .npy"),
+    ({"begin": "1000", "pars": "not an object"}, npy(ARRAY[:1]), "pars"),
+])
+def test_bad_multipart_uploads_write_nothing(login, metadata, array_bytes, words):
+    erin = login("erin")
+    before = snapshot()
+    assert_error(multipart(erin, metadata, array_bytes), 400, words)
+    assert snapshot() == before
+
+
+def test_the_history_of_a_file_and_of_a_range(login):
+    upload(login("erin"), query="begin=1000&comment=first")
+    vera = login("vera")
+    whole = vera.get("/api/calib/cspad-0001/history").json
+    assert whole["path"] == "/" and "created the file" in whole["history"][0]["record"]
+    rng = vera.get("/api/calib/cspad-0001/history?ctype=pedestals&range=1000-end").json["history"]
+    assert [h["record"] for h in rng] == ["created validity range 1000-end", rng[1]["record"]]
+    assert rng[1]["record"].startswith("added version 1")
+    assert_error(vera.get("/api/calib/cspad-0001/history?ctype=pixel_rms"), 404, "holds no pixel_rms")
+    assert_error(vera.get("/api/calib/pnccd-0001/history"), 404, "no file")

@@ -5,6 +5,7 @@ missing fields, wrong types (a bool is not a number, a number is not text) and o
 listing every problem by field in one 400.
 """
 
+import json
 import re
 
 from ..errors import bad_request
@@ -90,6 +91,23 @@ class Bool(Field):
     def check(self, value):
         if not isinstance(value, bool):
             raise ValueError("must be true or false")
+        return value
+
+
+class Dict(Field):
+    """A free-form JSON object (parameters), bounded in size."""
+
+    json_type = "object"
+
+    def __init__(self, max_bytes=16384, **kw):
+        super().__init__(**kw)
+        self.max_bytes = max_bytes
+
+    def check(self, value):
+        if not isinstance(value, dict):
+            raise ValueError("must be a JSON object")
+        if len(json.dumps(value)) > self.max_bytes:
+            raise ValueError(f"must be at most {self.max_bytes} bytes as JSON")
         return value
 
 

@@ -1,6 +1,7 @@
 """Calibration constants over HTTP: lookups as .npy or JSON, version-addressed immutable downloads, uploads."""
 
 import io
+import json
 import os
 
 import h5py
@@ -16,6 +17,7 @@ from ...errors import DcsError, bad_request, not_found
 from ...names import split_detname
 from ...timeutil import iso, to_ns
 from ..body import read_body
+from ..fields import Body, Bool, Dict, Str
 
 LOOKUP = (
     ("t", "The time: Unix seconds or ISO 8601 (or give run and experiment)"),
@@ -221,6 +223,23 @@ def register(api):
         return {"ok": True, "detname": detname,
                 "workspaces": {w: {c: list(r.values()) for c, r in types.items()} for w, types in tree.items()}}
 
+    @api.route("/calib/<detname>/history", "GET", perm="read", tag="calib",
+               query=(("workspace", "repository (default), experiment:<exp> or sandbox:<exp>:<user>"),
+                      ("ctype", "a calibration type"), ("range", "a range name, e.g. 1000-end"),
+                      ("version", "a version name")))
+    def history(detname):
+        """The history records of a detector's file, or of one type, range or version in it."""
+        path = parse_workspace(_query("workspace")).file_for(store().root, detname)
+        where = "/".join(p for p in (_query("ctype"), _query("range"), _query("version")) if p)
+        if not path.is_file():
+            raise not_found(f"The store holds no file for {detname}.")
+        with h5file.reading(path) as h5:
+            if where and where not in h5:
+                raise not_found(f"{detname} holds no {where}.")
+            records = h5file.read_json_attr(h5[where] if where else h5, "history")
+        return {"ok": True, "detname": detname, "path": where or "/",
+                "history": [{"time": stamp, "record": text} for stamp, text in sorted(records.items())]}
+
     @api.route("/calib/<detname>/<ctype>", "GET", perm="read", tag="calib", query=LOOKUP)
     def lookup(detname, ctype):
         """The constants that apply: metadata as JSON, or the array as .npy."""
@@ -247,30 +266,66 @@ def register(api):
 
     @api.route("/calib/<detname>/<ctype>", "POST", perm="calib.write", tag="calib", query=UPLOAD)
     def upload(detname, ctype, settings, principal, actor):
-        """Add a version: the body is a .npy file (geometry: UTF-8 text), the metadata in the query."""
-        space = parse_workspace(_query("workspace"))
-        if ctype == "geometry":
-            raw = read_body(settings.max_upload, ("text/plain",), "UTF-8 text")
-            try:
-                data = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise bad_request("The geometry text is not valid UTF-8.") from None
+        """Add a version: a .npy body (geometry: UTF-8 text) with the metadata in the query, or
+        multipart/form-data with a part `metadata` (JSON: begin, end, workspace, comment, pars, force,
+        allow_nonfinite) and a part `array` (the .npy file, or the geometry text)."""
+        if (request.content_type or "").lower().startswith("multipart/form-data"):
+            data, meta = _multipart(settings, ctype)
         else:
-            raw = read_body(settings.max_upload, NPY_TYPES, "a .npy file")
-            try:
-                data = np.load(io.BytesIO(raw), allow_pickle=False)
-            except (ValueError, OSError, EOFError) as error:
-                raise bad_request(f"The body is not a valid .npy file: {error}.") from None
-        begin = _query("begin")
-        if begin is None:
+            data, meta = _raw_upload(settings, ctype), {
+                "begin": _query("begin"), "end": _query("end"), "workspace": _query("workspace"),
+                "comment": _query("comment") or "", "force": _flag("force"),
+                "allow_nonfinite": _flag("allow_nonfinite")}
+        if meta.get("begin") is None:
             raise bad_request("Say from when the constants are valid: the query parameter begin is required.")
+        space = parse_workspace(meta.get("workspace"))
         check_write(principal, space)
         try:
-            version = store().put(actor, detname, ctype, data, begin, _query("end"), workspace=space.name,
-                                  comment=_query("comment") or "", force=_flag("force"),
-                                  allow_nonfinite=_flag("allow_nonfinite"))
+            version = store().put(actor, detname, ctype, data, meta["begin"], meta.get("end"), workspace=space.name,
+                                  comment=meta.get("comment") or "", pars=meta.get("pars"),
+                                  force=bool(meta.get("force")), allow_nonfinite=bool(meta.get("allow_nonfinite")))
         except OSError as error:
             raise DcsError(500, f"The calibration file could not be written: {error.strerror}.") from None
         response.status = 201
         response.set_header("Location", version_url(version) + ".npy")
         return {"ok": True, **describe(CalibVersion.get_by_id(version.id))}
+
+
+def _decode(ctype, raw):
+    if ctype == "geometry":
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise bad_request("The geometry text is not valid UTF-8.") from None
+    try:
+        return np.load(io.BytesIO(raw), allow_pickle=False)
+    except (ValueError, OSError, EOFError) as error:
+        raise bad_request(f"The body is not a valid .npy file: {error}.") from None
+
+
+def _raw_upload(settings, ctype):
+    if ctype == "geometry":
+        return _decode(ctype, read_body(settings.max_upload, ("text/plain",), "UTF-8 text"))
+    return _decode(ctype, read_body(settings.max_upload, NPY_TYPES, "a .npy file"))
+
+
+METADATA = Body(begin=Str(min_len=1, max_len=64), end=Str(max_len=64, required=False),
+                workspace=Str(max_len=200, required=False), comment=Str(max_len=2000, default=""),
+                pars=Dict(required=False), force=Bool(default=False), allow_nonfinite=Bool(default=False))
+
+
+def _multipart(settings, ctype):
+    if request.content_length > settings.max_upload:
+        raise DcsError(413, f"The request body is too large ({request.content_length} bytes; "
+                            f"at most {settings.max_upload}).")
+    try:
+        metadata, array = request.forms.getunicode("metadata"), request.files.get("array")
+    except Exception:
+        raise bad_request("The multipart body cannot be read.") from None
+    if metadata is None or array is None:
+        raise bad_request("A multipart upload needs a part named metadata (JSON) and a part named array.")
+    try:
+        meta = json.loads(metadata)
+    except ValueError as error:
+        raise bad_request(f"The metadata part is not valid JSON: {error}.") from None
+    return _decode(ctype, array.file.read()), METADATA.validate(meta)
