@@ -171,3 +171,20 @@ def test_a_reader_finding_a_dead_writers_journal_rolls_it_back_first(store):
     with h5file.reading(path) as h5:
         assert h5["pixel_mask"] is not None
     assert path.read_bytes() == intact and not os.path.exists(f"{path}.journal")
+
+
+@pytest.mark.parametrize("damage", ["truncate", "overwrite"])
+def test_a_truncated_or_corrupted_file_is_reported_by_name_and_nothing_more_is_written(store, damage):
+    store.put(EXPERT, "cspad-0001", "pixel_rms", np.ones((3, 3), "f4"), 1000)
+    path = store.root / "cspad" / "cspad-0001.h5"
+    data = path.read_bytes()
+    path.write_bytes(data[:200] if damage == "truncate" else b"\x00" * 64 + data[64:])
+    broken = path.read_bytes()
+    before = snapshot()
+    with pytest.raises(DcsError) as error:
+        store.put(EXPERT, "cspad-0001", "pixel_rms", np.ones((3, 3), "f4"), 2000)
+    assert "cspad-0001.h5 is not a readable HDF5 file" in error.value.message
+    assert path.read_bytes() == broken and snapshot() == before
+    with pytest.raises(DcsError, match="not a readable HDF5 file"):
+        with h5file.reading(path):
+            pass

@@ -21,6 +21,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+from ..errors import DcsError
 from ..names import split_detname
 from ..timeutil import NS, iso, now_ns
 from .journal import JournaledFile, file_lock, journal_path, recover  # noqa: F401 (file_lock, recover: callers)
@@ -87,6 +88,22 @@ def add_history(obj, record, at_ns=None):
     write_json_attr(obj, "history", history)
 
 
+def damaged(path, error):
+    return DcsError(500, f"The calibration file {Path(path).name} is not a readable HDF5 file ({error}); restore it "
+                         "from a backup (`dcs restore`) or set it aside and run `dcs calib reindex`.")
+
+
+@contextlib.contextmanager
+def _opened(target, mode, path):
+    """h5py.File, with a file that is not HDF5 (truncated, overwritten) reported as a sentence."""
+    try:
+        h5 = h5py.File(target, mode, **({"libver": LIBVER} if mode != "r" else {"locking": False}))
+    except (OSError, ValueError) as error:
+        raise damaged(path, str(error).split(" (", 1)[0]) from None
+    with h5:
+        yield h5
+
+
 @contextlib.contextmanager
 def writing(path):
     """Open path for a change under the file's lock and journal; commit on success, roll back on error."""
@@ -95,7 +112,7 @@ def writing(path):
         recover(path)
         journaled = JournaledFile(path)
         try:
-            with h5py.File(journaled, "r+" if journaled.original_size else "w", libver=LIBVER) as h5:
+            with _opened(journaled, "r+" if journaled.original_size else "w", path) as h5:
                 yield h5
         except BaseException:
             journaled.abandon()
@@ -110,7 +127,7 @@ def reading(path):
     while True:
         with file_lock(path, exclusive=False):
             if not journal_path(path).exists():  # no writer is inside (it holds the lock exclusively)
-                with h5py.File(path, "r", locking=False) as h5:
+                with _opened(path, "r", path) as h5:
                     yield h5
                 return
         with file_lock(path):  # a writer died: roll its journal back, then read
