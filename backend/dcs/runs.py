@@ -6,6 +6,8 @@ Recording runs from the DAQ, dark-run tags and the e-log build on these tables.
 import peewee
 
 from .audit import record
+from .auth.models import Group
+from .auth.users import get_group
 from .db import Model, database
 from .errors import bad_request, conflict, not_found
 from .names import EXPERIMENT
@@ -17,6 +19,7 @@ DATA_TYPES = ("physics", "dark", "calibration", "other")
 class Experiment(Model):
     name = peewee.CharField(max_length=64, unique=True)
     instrument = peewee.CharField(max_length=32, default="")
+    group = peewee.ForeignKeyField(Group, null=True, backref="experiments", column_name="group_id")
     created_ns = peewee.BigIntegerField()
 
     class Meta:
@@ -39,13 +42,15 @@ class Run(Model):
                 "end": iso(self.end_ns), "data_type": self.data_type}
 
 
-def add_experiment(actor, name, instrument=""):
+def add_experiment(actor, name, instrument="", group=None):
+    """group: the name of the group whose members work in this experiment's work-space."""
     if not isinstance(name, str) or not EXPERIMENT.fullmatch(name):
         raise bad_request(f"The experiment name {name!r} is not valid: letters, digits, '_' or '-'.")
     with database.atomic():
         if Experiment.select().where(Experiment.name == name).exists():
             raise conflict(f"An experiment named {name!r} exists already.")
-        experiment = Experiment.create(name=name, instrument=instrument, created_ns=now_ns())
+        owner = get_group(group) if group is not None else None
+        experiment = Experiment.create(name=name, instrument=instrument, group=owner, created_ns=now_ns())
         record(actor, "experiment.create", "experiment", name, f"created experiment {name}")
     return experiment
 

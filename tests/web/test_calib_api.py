@@ -74,6 +74,11 @@ def test_browse_lists_detectors_and_one_detectors_tree(login):
 
 
 def test_members_write_only_where_their_role_allows(login):
+    from dcs.audit import Actor
+    from dcs.runs import add_experiment
+
+    add_experiment(Actor("test"), "xpp1", "XPP", group="ecal")
+    add_experiment(Actor("test"), "cxi2", "CXI", group="shift")
     maya = login("maya")
     before = snapshot()
     assert_error(upload(maya), 403, "repository is for experts")
@@ -81,6 +86,9 @@ def test_members_write_only_where_their_role_allows(login):
     assert snapshot() == before
     assert upload(maya, query="begin=1000&workspace=sandbox:xpp1:maya").status_int == 201
     assert upload(maya, query="begin=1000&workspace=experiment:xpp1").status_int == 201
+    assert_error(upload(maya, query="begin=1000&workspace=experiment:cxi2"), 403, "members of its group, shift")
+    assert_error(upload(maya, query="begin=1000&workspace=experiment:nope"), 404, "no experiment named 'nope'")
+    assert_error(upload(login("vera"), query="begin=1000&workspace=experiment:xpp1"), 403, "members and up")
     assert_error(upload(login("vera"), query="begin=1000&workspace=sandbox:xpp1:vera"), 403)
 
 
