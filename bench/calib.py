@@ -76,16 +76,12 @@ def _http_getter(settings, path):
     import http.client
     import threading
 
-    from dcs.auth.models import User
     from dcs.auth.tokens import create_token
     from dcs.auth.users import create_user
     from dcs.web.app import create_app
     from waitress.server import create_server
 
-    create_user(ACTOR, "farm", "farm-password-123", 10, memberships=[])
-    user = User.by_name("farm")
-    user.is_admin = True
-    user.save()
+    user = create_user(ACTOR, "farm", "farm-password-123", 10, is_admin=True)
     _, secret = create_token(ACTOR, user, "farm", ["read"])
     server = create_server(create_app(settings), host="127.0.0.1", port=0, threads=4, **WAITRESS_OPTIONS)
     threading.Thread(target=server.run, daemon=True).start()

@@ -9,6 +9,7 @@
 from ..auth.models import Membership
 from ..auth.permissions import ROLE_RANK
 from ..errors import forbidden, not_found
+from ..runs import Experiment
 
 
 def check_write(principal, space):
@@ -22,8 +23,6 @@ def check_write(principal, space):
         if space.user != principal.username:
             raise forbidden(f"The sandbox {space.name} belongs to {space.user}; only they may write in it.")
     else:
-        from ..runs import Experiment
-
         experiment = Experiment.get_or_none(Experiment.name == space.experiment)
         if experiment is None:
             raise not_found(f"There is no experiment named {space.experiment!r}.")

@@ -18,20 +18,14 @@ import numpy as np
 
 from ..audit import Actor
 from ..names import split_detname
+from ..runs import time_of
 from ..timeutil import NS, iso, now_ns, to_ns
 from . import h5file
 from .aliases import resolve_alias
-from .store import CTYPES
+from .resolve import FAR_FUTURE
+from .store import CTYPES, check_array, check_ctype, validity
 
-FAR_FUTURE = 2**63 - 1
 ACTOR = Actor("api:dcstore")
-
-
-def _time_ns(tsp):
-    """tsp: seconds, ISO text, (experiment, run) (needs the portal's database) or an object with a time."""
-    from ..runs import time_of
-
-    return time_of(tsp)
 
 
 class DCBase:
@@ -358,7 +352,7 @@ class DCStore(DCBase):
         if cto is None:
             return None
         as_of_ns = FAR_FUTURE if as_of is None else to_ns(as_of, "as_of time")
-        rng = cto.find(_time_ns(tsp), as_of_ns)
+        rng = cto.find(time_of(tsp), as_of_ns)
         if rng is None:
             return None
         if vers is None:
@@ -375,30 +369,6 @@ class DCStore(DCBase):
         return {} if cto is None else {r: {v: cto.rangeobj(r)._versions[v]["versind"] for v in
                                            cto.rangeobj(r).versions()} for r in cto.ranges()}
 
-    def pedestals(self, tsp, vers=None):
-        return self.get("pedestals", tsp, vers)
-
-    def pixel_status(self, tsp, vers=None):
-        return self.get("pixel_status", tsp, vers)
-
-    def pixel_rms(self, tsp, vers=None):
-        return self.get("pixel_rms", tsp, vers)
-
-    def pixel_mask(self, tsp, vers=None):
-        return self.get("pixel_mask", tsp, vers)
-
-    def pixel_gain(self, tsp, vers=None):
-        return self.get("pixel_gain", tsp, vers)
-
-    def pixel_bkgd(self, tsp, vers=None):
-        return self.get("pixel_bkgd", tsp, vers)
-
-    def common_mode(self, tsp, vers=None):
-        return self.get("common_mode", tsp, vers)
-
-    def geometry(self, tsp, vers=None):
-        return self.get("geometry", tsp, vers)
-
     # --- writing ---
     def addcalib(self, ctype, nda, tsbegin, tsend=None, tsprod=None, comment="", pars=None, force=False,
                  allow_nonfinite=False):
@@ -410,12 +380,9 @@ class DCStore(DCBase):
             self._load()
             name, range_name = version.name, version.range.name
         else:
-            from .store import _check_array, check_ctype, whole_seconds
-
             check_ctype(ctype)
-            begin_s = whole_seconds(tsbegin, "begin time")
-            end_s = None if tsend in (None, "end") else whole_seconds(tsend, "end time")
-            nda = _check_array(ctype, nda, allow_nonfinite)
+            begin_s, end_s = validity(tsbegin, tsend)
+            nda = check_array(ctype, nda, allow_nonfinite)
             with h5file.writing(self.fname) as h5:
                 written = h5file.add_version(h5, self.detname(), ctype, begin_s, end_s, nda,
                                              now_ns() if tsprod is None else to_ns(tsprod), dict(pars or {},
@@ -428,11 +395,26 @@ class DCStore(DCBase):
     def delete(self, ctype, tsp, vers=None):
         """Deprecate the version of ctype that applies at tsp (never destroys data). Returns it, or None."""
         cto = self._types.get(ctype)
-        rng = cto.find(_time_ns(tsp)) if cto else None
+        rng = cto.find(time_of(tsp)) if cto else None
         version = None if rng is None else (rng.versdef() if vers is None else rng.versobj(vers))
         if version is not None:
             rng.del_version(version.name())
         return version
 
+
+def _shortcut(ctype):
+    def shortcut(self, tsp, vers=None):
+        return self.get(ctype, tsp, vers)
+
+    shortcut.__name__ = ctype
+    shortcut.__doc__ = f"The {ctype} constants that apply at tsp (see DCStore.get)."
+    return shortcut
+
+
+# The seed's shortcuts: cs.pedestals(t), cs.pixel_status(t) ... cs.geometry(t) (text).
+SHORTCUTS = ("pedestals", "pixel_status", "pixel_rms", "pixel_mask", "pixel_gain", "pixel_bkgd", "common_mode",
+             "geometry")
+for _ctype in SHORTCUTS:
+    setattr(DCStore, _ctype, _shortcut(_ctype))
 
 __all__ = ["DCStore", "DCType", "DCRange", "DCVersion", "DCBase", "CTYPES"]

@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import DcsError
 from ..names import split_detname
 from ..timeutil import NS, iso, now_ns
-from .journal import JournaledFile, file_lock, journal_path, recover  # noqa: F401 (file_lock, recover: callers)
+from .journal import JournaledFile, file_lock, journal_path, recover
 
 LIBVER = ("v108", "v108")  # HDF5 1.8 file format: readable by every h5py of the last decade
 OPEN = "end"

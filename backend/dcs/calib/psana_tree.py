@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from ..errors import bad_request
+from ..runs import runs_of
 from ..timeutil import NS
 from .aliases import read_aliases
 from .psana import parse_data_name, read_text, write_text
@@ -37,8 +38,6 @@ def sources(calib_dir):
 
 def export_tree(calib_store, experiment, out):
     """Write the psana tree of every aliased detector for the experiment's runs. Returns the files written."""
-    from ..runs import runs_of
-
     runs = runs_of(experiment)
     if not runs:
         raise bad_request(f"The experiment {experiment} has no runs to export constants for.")
@@ -74,8 +73,6 @@ def export_tree(calib_store, experiment, out):
 
 def import_tree(calib_store, actor, tree, experiment, workspace=None):
     """Store every psana .data file of the tree as a version. Returns (stored, skipped reasons)."""
-    from ..runs import runs_of
-
     runs = {run.number: run for run in runs_of(experiment)}
     numbers = sorted(runs)
     known = sources(calib_store.root)

@@ -12,6 +12,7 @@ from pathlib import Path
 import h5py
 
 from ..db import database
+from ..errors import DcsError
 from ..names import split_detname
 from ..timeutil import NS, now_ns
 from . import h5file
@@ -31,7 +32,7 @@ def calibration_files(root):
             detname = path.stem
             try:
                 dettype, _ = split_detname(detname)
-            except Exception:
+            except DcsError:
                 continue
             if path.parent.name == dettype:
                 yield space, detname, path

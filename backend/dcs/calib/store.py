@@ -19,7 +19,9 @@ from ..timeutil import NS, iso, now_ns, to_ns
 from . import h5file
 from .models import CalibDefault, CalibFile, CalibRange, CalibSet, CalibVersion
 from .resolve import resolve
+from ..runs import time_of
 from .aliases import DetectorAlias, resolve_alias
+from .journal import file_lock, recover
 from .workspace import parse_workspace
 
 CTYPES = ("pedestals", "pixel_rms", "pixel_status", "pixel_mask", "pixel_gain", "pixel_bkgd", "common_mode",
@@ -41,7 +43,16 @@ def whole_seconds(value, what):
     return ns // NS
 
 
-def _check_array(ctype, array, allow_nonfinite):
+def validity(begin, end):
+    """(begin, end) of a validity range in whole seconds; end None (or "end") is open."""
+    begin_s = whole_seconds(begin, "begin time")
+    end_s = None if end in (None, "", "end") else whole_seconds(end, "end time")
+    if end_s is not None and end_s <= begin_s:
+        raise bad_request(f"The validity range ends ({end_s}) before or when it begins ({begin_s}).")
+    return begin_s, end_s
+
+
+def check_array(ctype, array, allow_nonfinite):
     if ctype == "geometry":
         if not isinstance(array, str):
             raise bad_request("Geometry constants are text (a UTF-8 string), not an array.")
@@ -73,11 +84,8 @@ class CalibStore:
         dettype, _ = split_detname(detname)
         check_ctype(ctype)
         space = parse_workspace(workspace)
-        begin_s = whole_seconds(begin, "begin time")
-        end_s = None if end in (None, "", "end") else whole_seconds(end, "end time")
-        if end_s is not None and end_s <= begin_s:
-            raise bad_request(f"The validity range ends ({end_s}) before or when it begins ({begin_s}).")
-        array = _check_array(ctype, array, allow_nonfinite)
+        begin_s, end_s = validity(begin, end)
+        array = check_array(ctype, array, allow_nonfinite)
         tsprod_ns = now_ns() if tsprod is None else to_ns(tsprod, "production time")
         pars = dict(pars or {})
         if len(json.dumps(pars, default=str)) > 16384:
@@ -166,9 +174,7 @@ class CalibStore:
 
     # --- reading ---------------------------------------------------------------------------------------------
     def find_range(self, space, detname, ctype, begin, end):
-        begin_s = whole_seconds(begin, "begin time")
-        end_s = None if end in (None, "", "end") else whole_seconds(end, "end time")
-        name = h5file.range_name(begin_s, end_s)
+        name = h5file.range_name(*validity(begin, end))
         range_ = (CalibRange.select(CalibRange, CalibFile).join(CalibFile)
                   .where(CalibFile.workspace == space.name, CalibFile.detname == detname, CalibRange.ctype == ctype,
                          CalibRange.name == name).first())
@@ -182,8 +188,6 @@ class CalibStore:
 
         t: seconds, ISO 8601, (experiment, run number) or an object with a time. detname may be an alias
         (resolved at t). follow: when nothing applies, look in the predecessor's, then the successor's file."""
-        from ..runs import time_of
-
         t_ns = time_of(t)
         name = resolve_alias(self.root, detname, t_ns)
         if name is None:
@@ -245,8 +249,8 @@ def verify(calib_store, progress=None):
     problems = []
     for journal in sorted(calib_store.root.rglob("*.h5.journal")):
         data_file = Path(str(journal)[: -len(".journal")])
-        with h5file.file_lock(data_file):
-            h5file.recover(data_file)
+        with file_lock(data_file):
+            recover(data_file)
     versions = list(CalibVersion.select(CalibVersion, CalibRange, CalibFile).join(CalibRange).join(CalibFile))
     for done, version in enumerate(versions, 1):
         where = f"{version.range.file.path} {version.range.ctype}/{version.range.name}/{version.name}"

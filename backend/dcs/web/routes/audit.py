@@ -1,9 +1,7 @@
 """The audit log, newest first, with filters and paging."""
 
-from bottle import request
-
 from ... import audit
-from ...errors import bad_request
+from .. import query
 
 FILTERS = (
     ("actor", "Part of the actor, e.g. alice or token:"),
@@ -16,22 +14,11 @@ FILTERS = (
 )
 
 
-def _whole(name, default=None):
-    text = request.query.getunicode(name)
-    if text in (None, ""):
-        return default
-    if not text.isdigit() or len(text) > 18:
-        raise bad_request(f"The query parameter {name} must be a whole number, not {text!r}.")
-    return int(text)
-
-
 def register(api):
     @api.route("/audit", "GET", perm="audit.read", tag="audit", query=FILTERS)
     def entries():
         """Audit entries matching the filters, newest first."""
-        q = request.query
-        rows, next_id = audit.query(actor=q.getunicode("actor") or None, action=q.getunicode("action") or None,
-                                    obj=q.getunicode("object") or None, since=q.getunicode("since") or None,
-                                    until=q.getunicode("until") or None, limit=_whole("limit", 50),
-                                    before_id=_whole("before_id"))
+        rows, next_id = audit.query(actor=query.text("actor"), action=query.text("action"), obj=query.text("object"),
+                                    since=query.text("since"), until=query.text("until"),
+                                    limit=query.whole("limit", 50), before_id=query.whole("before_id"))
         return {"ok": True, "entries": [r.to_dict() for r in rows], "next_before_id": next_id}

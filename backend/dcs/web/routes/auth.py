@@ -2,8 +2,8 @@
 
 from bottle import request, response
 
-from ...auth.passwords import MAX_LENGTH
 from ...auth.models import User
+from ...auth.passwords import MAX_LENGTH
 from ...auth.sessions import COOKIE, change_own_password, csrf_token, login, logout, principal_for_user
 from ..fields import Body, Str
 from ..plugins import client_ip

@@ -16,6 +16,7 @@ from ...calib.workspace import parse_workspace
 from ...errors import DcsError, bad_request, not_found
 from ...names import split_detname
 from ...timeutil import iso, to_ns
+from .. import query
 from ..body import read_body
 from ..fields import Body, Bool, Dict, Str
 
@@ -42,24 +43,6 @@ NPY_TYPES = ("application/octet-stream", "application/x-npy")
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
-def _query(name):
-    value = request.query.getunicode(name)
-    return value if value not in (None, "") else None
-
-
-def _flag(name):
-    return _query(name) in ("1", "true", "yes")
-
-
-def _whole(name):
-    value = _query(name)
-    if value is None:
-        return None
-    if not value.isdigit() or len(value) > 9:
-        raise bad_request(f"The query parameter {name} must be a whole number, not {value!r}.")
-    return int(value)
-
-
 def version_url(version):
     return f"/api/calib/versions/{version.id}/{version.sha256}"
 
@@ -74,9 +57,7 @@ def describe(version):
 def npy_bytes(array):
     """The .npy file of an array: numpy's own header, then the bytes, without np.save's chunked copying."""
     array = np.ascontiguousarray(array)
-    header = io.BytesIO()
-    np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(array))
-    return header.getvalue() + array.tobytes()
+    return npy_header(array.dtype, array.shape) + array.tobytes()
 
 
 class NpyRegion(io.RawIOBase):
@@ -229,8 +210,8 @@ def register(api):
                       ("version", "a version name")))
     def history(detname):
         """The history records of a detector's file, or of one type, range or version in it."""
-        path = parse_workspace(_query("workspace")).file_for(store().root, detname)
-        where = "/".join(p for p in (_query("ctype"), _query("range"), _query("version")) if p)
+        path = parse_workspace(query.text("workspace")).file_for(store().root, detname)
+        where = "/".join(p for p in (query.text("ctype"), query.text("range"), query.text("version")) if p)
         if not path.is_file():
             raise not_found(f"The store holds no file for {detname}.")
         with h5file.reading(path) as h5:
@@ -243,20 +224,21 @@ def register(api):
     @api.route("/calib/<detname>/<ctype>", "GET", perm="read", tag="calib", query=LOOKUP)
     def lookup(detname, ctype):
         """The constants that apply: metadata as JSON, or the array as .npy."""
-        t = _query("t")
-        if _query("run") is not None or _query("experiment") is not None:
-            if t is not None or _query("run") is None or _query("experiment") is None:
+        t = query.text("t")
+        if query.text("run") is not None or query.text("experiment") is not None:
+            if t is not None or query.text("run") is None or query.text("experiment") is None:
                 raise bad_request("Give either t, or run together with experiment.")
-            t = (_query("experiment"), _whole("run"))
+            t = (query.text("experiment"), query.whole("run", digits=9))
         if t is None:
             raise bad_request("Say when: the query parameter t (Unix seconds or ISO 8601) is required.")
-        fmt = _query("format") or ("npy" if "application/octet-stream" in (request.get_header("Accept") or "")
+        fmt = query.text("format") or ("npy" if "application/octet-stream" in (request.get_header("Accept") or "")
                                    else "json")
         if fmt not in ("json", "npy"):
             raise bad_request(f"The format must be json or npy, not {fmt!r}.")
         calib = store()
-        version = calib.lookup(detname, ctype, t, as_of=_query("as_of"), version=_query("version"),
-                               versind=_whole("versind"), set_name=_query("set"), workspace=_query("workspace"))
+        version = calib.lookup(detname, ctype, t, as_of=query.text("as_of"), version=query.text("version"),
+                               versind=query.whole("versind", digits=9), set_name=query.text("set"),
+                               workspace=query.text("workspace"))
         if version is None:
             when = f"run {t[1]} of {t[0]}" if isinstance(t, tuple) else iso(to_ns(t))
             raise not_found(f"No {ctype} constants of {detname} apply at {when}.")
@@ -273,9 +255,9 @@ def register(api):
             data, meta = _multipart(settings, ctype)
         else:
             data, meta = _raw_upload(settings, ctype), {
-                "begin": _query("begin"), "end": _query("end"), "workspace": _query("workspace"),
-                "comment": _query("comment") or "", "force": _flag("force"),
-                "allow_nonfinite": _flag("allow_nonfinite")}
+                "begin": query.text("begin"), "end": query.text("end"), "workspace": query.text("workspace"),
+                "comment": query.text("comment") or "", "force": query.flag("force"),
+                "allow_nonfinite": query.flag("allow_nonfinite")}
         if meta.get("begin") is None:
             raise bad_request("Say from when the constants are valid: the query parameter begin is required.")
         space = parse_workspace(meta.get("workspace"))

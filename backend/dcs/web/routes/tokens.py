@@ -1,12 +1,13 @@
 """API tokens: your own (any logged-in user), everyone's (admins)."""
 
-from bottle import request, response
+from bottle import response
 
 from ...auth.models import User
 from ...auth.permissions import SCOPES
 from ...auth.tokens import MAX_DAYS, create_token, get_token, list_tokens, revoke_token
 from ...auth.users import get_user
 from ...errors import forbidden
+from .. import query
 from ..fields import Body, Int, List, Str
 
 NEW_TOKEN = Body(
@@ -21,7 +22,7 @@ def register(api):
     @api.route("/tokens", "GET", perm="tokens.own", tag="tokens", query=(("all", "1: everyone's tokens (admins)"),))
     def tokens(principal):
         """Your API tokens (admins: everyone's with ?all=1)."""
-        everyone = request.query.getunicode("all") in ("1", "true")
+        everyone = query.flag("all")
         if everyone and not principal.can("users.manage"):
             raise forbidden("Only admins may list everyone's tokens.")
         owner = None if everyone else User.get_by_id(principal.user_id)
