@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from dcs.calib import DCStore
+from dcs.errors import DcsError
 
 from .conftest import EXPERT
 
@@ -105,3 +106,14 @@ def test_the_file_resolver_agrees_with_the_index_on_random_histories(store):
         from_file = cs.get("pixel_gain", t, as_of=as_of)
         assert (None if from_index is None else from_index.item()) == (None if from_file is None else
                                                                         from_file.item()), (t, as_of)
+
+
+def test_an_empty_range_is_added_and_takes_effect_with_its_first_version(filled):
+    cs = DCStore(filled.root, "pnccd-12345678", portal=filled)
+    rng = cs.ctypeobj("pedestals").add_range((1400, 1600))
+    assert "1400-1600" in cs.ctypeobj("pedestals").ranges() and rng.versions() == []
+    assert cs.pedestals(1500)[0, 0] == 2 and filled.get("pnccd-12345678", "pedestals", 1500)[0][0, 0] == 2
+    rng.add_version(np.full((2, 2), 14, "f4"))
+    assert cs.pedestals(1500)[0, 0] == 14 and filled.get("pnccd-12345678", "pedestals", 1500)[0][0, 0] == 14
+    with pytest.raises(DcsError, match="not a validity range"):
+        cs.ctypeobj("pedestals").add_range("soon")

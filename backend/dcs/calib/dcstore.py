@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..audit import Actor
+from ..errors import bad_request
 from ..names import split_detname
 from ..runs import time_of
 from ..timeutil import NS, iso, now_ns, to_ns
@@ -229,11 +230,15 @@ class DCType(DCBase):
         return self._ranges.get(tsrange)
 
     def add_range(self, tsr):
-        begin, end = tsr if isinstance(tsr, tuple) else h5file.parse_range_name(tsr)
-        if h5file.range_name(begin, end) not in self._ranges:
-            raise PermissionError("A range is created with its first version: DCStore.addcalib(ctype, nda, begin, "
-                                  "end), so no range is ever empty.")
-        return self.rangeobj((begin, end))
+        """Make the range (begin, end) or '<begin>-<end|end>' if new; lookups pass it by until it has a version."""
+        bounds = tsr if isinstance(tsr, tuple) else h5file.parse_range_name(tsr)
+        if bounds is None:
+            raise bad_request(f"{tsr!r} is not a validity range: use (begin, end) or '<begin>-<end|end>'.")
+        begin, end = validity(*bounds)
+        with h5file.writing(self._store.fname) as h5:
+            h5file.ensure_range(h5, self._store.detname(), self._ctype, begin, end, now_ns())
+        self._store._refresh_index()
+        return self._store.ctypeobj(self._ctype).rangeobj((begin, end))
 
     def del_range(self, tsr):
         """Deprecate every version of a range (nothing is destroyed)."""

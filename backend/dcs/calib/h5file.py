@@ -159,10 +159,8 @@ class Written:
     shape: tuple
 
 
-def add_version(h5, detname, ctype, begin_s, end_s, array, tsprod_ns, dictpars, record, now, history=None):
-    """Add one version (and its ctype and range groups when new) to an open, writable file.
-
-    history: earlier records the version brings along (a transfer keeps its history)."""
+def ensure_range(h5, detname, ctype, begin_s, end_s, now):
+    """The range group (and its ctype group and the file's root) of an open, writable file, made when new."""
     init_root(h5, detname, now)
     if ctype not in h5:
         group = h5.create_group(ctype)
@@ -178,7 +176,15 @@ def add_version(h5, detname, ctype, begin_s, end_s, array, tsprod_ns, dictpars, 
         rgroup.attrs["defaultv"] = ""
         write_json_attr(rgroup, "dictpars", {})
         add_history(rgroup, f"created validity range {rname}")
-    rgroup = ctype_group[rname]
+    return ctype_group[rname]
+
+
+def add_version(h5, detname, ctype, begin_s, end_s, array, tsprod_ns, dictpars, record, now, history=None):
+    """Add one version (and its ctype and range groups when new) to an open, writable file.
+
+    history: earlier records the version brings along (a transfer keeps its history)."""
+    rgroup = ensure_range(h5, detname, ctype, begin_s, end_s, now)
+    rname = range_name(begin_s, end_s)
     taken = set(rgroup.keys())
     versind = 1 + max((int(rgroup[v].attrs.get("versind", 0)) for v in taken), default=0)
     name = version_name(tsprod_ns, taken)
