@@ -31,7 +31,7 @@ ROLE_OF = {"ada": "admin", "erin": "expert", "olaf": "operator", "maya": "member
 
 def make_settings(tmp_path, **overrides):
     values = dict(database_url=f"sqlite:///{tmp_path}/dcs.sqlite", calib_dir=str(tmp_path / "calib"),
-                  secret_key="test-secret-key-" + "x" * 32, password_cost=FAST_COST)
+                  data_root=str(tmp_path / "data"), secret_key="test-secret-key-" + "x" * 32, password_cost=FAST_COST)
     values.update(overrides)
     return Settings(**values)
 

@@ -7,7 +7,9 @@ import sys
 
 from . import __version__
 from .auth.permissions import GROUP_ROLES, SCOPES
+from . import run_commands
 from .calib import commands as calib_commands
+from .calib import workflow_commands
 from .config import ConfigError, Settings
 from .console import UsageError, add_command, cli_actor, open_database, print_table
 from .errors import DcsError
@@ -67,6 +69,8 @@ def cmd_demo(settings, args):
 def cmd_serve(settings, args):
     import waitress
 
+    from .calib import darks  # noqa: F401 (registers the dark-run job handler)
+    from .jobs import JobRunner
     from .web.app import create_app
 
     if args.host:
@@ -88,8 +92,13 @@ def cmd_serve(settings, args):
     if settings.trusted_proxy:
         options = {"trusted_proxy": settings.trusted_proxy, "trusted_proxy_count": 1,
                    "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}}
-    waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
-                   max_request_body_size=server_body_limit(settings), ident="dcs", **WAITRESS_OPTIONS, **options)
+    runner = JobRunner(settings, settings.job_workers).start() if settings.job_workers else None
+    try:
+        waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
+                       max_request_body_size=server_body_limit(settings), ident="dcs", **WAITRESS_OPTIONS, **options)
+    finally:
+        if runner is not None:
+            runner.stop()
 
 
 # Calibration arrays are megabytes: keep answers in memory (waitress spools anything over 1 MiB to a
@@ -274,7 +283,8 @@ def build_parser():
     tlist.add_argument("--user")
     add_command(tokens, "revoke", cmd_token_revoke, "Revoke a token by id.").add_argument("id", type=int)
 
-    calib_commands.register(commands)
+    run_commands.register(commands)
+    calib_commands.register(commands, workflow_commands.register)
     add_command(commands, "backup", cmd_backup,
             "Copy the database (online, while serving) and the calibration directory into a new DIR.") \
         .add_argument("dir", metavar="DIR")

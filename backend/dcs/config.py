@@ -47,6 +47,19 @@ def _size(name, value):
     return number
 
 
+def _float(minimum, maximum):
+    def parse(name, value):
+        try:
+            number = float(value)
+        except ValueError:
+            raise ConfigError(f"{name} must be a number from {minimum} to {maximum}, not {value!r}.") from None
+        if not minimum <= number <= maximum:
+            raise ConfigError(f"{name} must be from {minimum} to {maximum}, not {value!r}.")
+        return number
+
+    return parse
+
+
 def _bool(name, value):
     lowered = value.strip().lower()
     if lowered in ("1", "true", "yes", "on"):
@@ -123,6 +136,22 @@ class Settings:
     trusted_proxy: str = _setting("DCS_TRUSTED_PROXY", _text,
                                   "Address of a reverse proxy whose X-Forwarded-For/-Proto headers are trusted.", "")
     log_level: str = _setting("DCS_LOG_LEVEL", _log_level, "DEBUG, INFO, WARNING or ERROR.", "INFO")
+    data_root: str = _setting("DCS_DATA_ROOT", _text,
+                              "Directory under which raw data files (dark runs) may be referenced; nothing "
+                              "outside it is read.", "db/data")
+    dark_min_frames: int = _setting("DCS_DARK_MIN_FRAMES", _int(2, 10**7),
+                                    "Fewest frames a dark run needs for constants to be generated from it.", 10)
+    dark_rms_nsigma: float = _setting("DCS_DARK_RMS_NSIGMA", _float(0.5, 1000),
+                                      "A pixel is bad (status bit 1 or 2) when its rms is this many robust sigmas "
+                                      "above or below the detector's median rms.", 6.0)
+    dark_ped_nsigma: float = _setting("DCS_DARK_PED_NSIGMA", _float(0.5, 1000),
+                                      "A pixel is bad (status bit 4) when its pedestal is this many robust sigmas "
+                                      "from the detector's median pedestal.", 6.0)
+    dark_chunk: int = _setting("DCS_DARK_CHUNK", _size,
+                               "Bytes of raw frames read at once when generating constants (bounds memory).",
+                               64 * 1024**2)
+    job_workers: int = _setting("DCS_JOB_WORKERS", _int(0, 64),
+                                "Background job threads in `dcs serve` (dark-run generation); 0 runs none.", 1)
 
     @classmethod
     def from_env(cls, environ=None, base_dir=None):
@@ -157,7 +186,7 @@ class Settings:
         url = self.database_url
         if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and ":memory:" not in url:
             url = "sqlite:///" + absolute(url[len("sqlite:///"):])
-        return self.replace(database_url=url, calib_dir=absolute(self.calib_dir),
+        return self.replace(database_url=url, calib_dir=absolute(self.calib_dir), data_root=absolute(self.data_root),
                             secret_key_file=absolute(self.secret_key_file), static_dir=absolute(self.static_dir))
 
     @property

@@ -21,13 +21,13 @@ def bad_request(message, **extra):
     return DcsError(400, message, **extra)
 
 
-def not_found(message):
-    return DcsError(404, message)
+def not_found(message, **extra):
+    return DcsError(404, message, **extra)
 
 
-def conflict(message):
-    return DcsError(409, message)
+def conflict(message, **extra):
+    return DcsError(409, message, **extra)
 
 
-def forbidden(message):
-    return DcsError(403, message)
+def forbidden(message, **extra):
+    return DcsError(403, message, **extra)

@@ -4,11 +4,12 @@ import json
 
 import pytest
 
-from dcs.web.fields import Bool, Int, List, Str
+from dcs.web.fields import Body, Bool, Dict, Int, List, Str, Time
 
 from ..conftest import assert_error, snapshot
 
-WRONG = {Str: 12345, Int: "12", Bool: "true", List: "not a list"}
+WRONG = {Str: 12345, Int: "12", Bool: "true", List: "not a list", Dict: ["not", "an", "object"], Body: "text",
+         Time: {"not": "a time"}}
 
 
 def body_routes(app):
@@ -16,7 +17,8 @@ def body_routes(app):
 
 
 def fill(rule):
-    return rule.replace("<username>", "vera").replace("<name>", "ecal").replace("<token_id:int>", "1")
+    return (rule.replace("<username>", "vera").replace("<name>", "ecal").replace("<token_id:int>", "1")
+            .replace("<number:int>", "1").replace("<job_id:int>", "1"))
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ EXPECTED = {
     "tokens.own": LOGGED_IN,
     "read": {"ada", "erin", "olaf", "maya", "vera"},
     "calib.write": {"ada", "erin", "olaf", "maya"},
+    "runs.write": {"ada", "erin", "olaf", "maya"},
+    "calib.approve": {"ada", "erin"},
     "audit.read": {"ada", "erin"},
     "users.manage": {"ada"},
 }
@@ -35,6 +37,7 @@ def api_routes(app):
 def fill(rule, token_id):
     rule = rule.replace("<username>", "vera").replace("<name>", "ecal").replace("<detname>", "cspad-0001")
     rule = rule.replace("<ctype>", "pedestals").replace("<version_id:int>", "1").replace("<sha256>", "0" * 64)
+    rule = rule.replace("<number:int>", "1").replace("<job_id:int>", "1")
     return re.sub(r"<token_id:int>", str(token_id), rule)
 
 

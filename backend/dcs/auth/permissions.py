@@ -57,6 +57,10 @@ PERMISSIONS = {p.name: p for p in [
     Permission("tokens.own", "any logged-in user, for their own API tokens", scope="write"),
     Permission("read", "viewers and up", min_role="viewer", scope="read"),
     Permission("calib.write", "members and up (the work-space decides further)", min_role="member", scope="write"),
+    Permission("runs.write", "members and up (of the experiment's group, which the route checks)", min_role="member",
+               scope="write"),
+    Permission("calib.approve", "experts and up (of the set's group, which the route checks)", min_role="expert",
+               scope="write"),
     Permission("audit.read", "experts and admins", min_role="expert", scope="read"),
     Permission("users.manage", "admins", admin_only=True, scope="admin"),
 ]}

@@ -7,7 +7,7 @@ from ..names import account_name
 from ..timeutil import now_ns
 from .models import Group, Membership, Session, User
 from .passwords import hash_password, password_problem
-from .permissions import GROUP_ROLES
+from .permissions import GROUP_ROLES, ROLE_RANK
 
 
 def get_user(username):
@@ -138,3 +138,20 @@ def update_group(actor, name, description):
         record(actor, "group.update", "group", name, f"changed the description of group {name}",
                before={"description": before}, after={"description": description})
     return group
+
+
+def group_role(principal, group_id):
+    """The principal's role in a group: "admin" for admins, the membership's role, or None."""
+    if principal is None:
+        return None
+    if principal.is_admin:
+        return "admin"
+    if group_id is None:
+        return None
+    membership = Membership.get_or_none(Membership.user == principal.user_id, Membership.group == group_id)
+    return membership.role if membership else None
+
+
+def at_least(role, wanted):
+    """Whether a group role (or "admin") reaches the wanted one."""
+    return role == "admin" or (role is not None and ROLE_RANK[role] >= ROLE_RANK[wanted])

@@ -6,10 +6,9 @@
 - admins: everywhere.
 """
 
-from ..auth.models import Membership
 from ..auth.permissions import ROLE_RANK
-from ..errors import forbidden, not_found
-from ..runs import Experiment
+from ..errors import forbidden
+from ..runs import check_writer, get_experiment
 
 
 def check_write(principal, space):
@@ -23,12 +22,4 @@ def check_write(principal, space):
         if space.user != principal.username:
             raise forbidden(f"The sandbox {space.name} belongs to {space.user}; only they may write in it.")
     else:
-        experiment = Experiment.get_or_none(Experiment.name == space.experiment)
-        if experiment is None:
-            raise not_found(f"There is no experiment named {space.experiment!r}.")
-        if experiment.group_id is None:
-            raise forbidden(f"The experiment {space.experiment} belongs to no group yet; an admin must assign one.")
-        membership = Membership.get_or_none(Membership.user == principal.user_id,
-                                            Membership.group == experiment.group_id)
-        if membership is None or ROLE_RANK[membership.role] < ROLE_RANK["member"]:
-            raise forbidden(f"Writing to {space.name} is for members of its group, {experiment.group.name}.")
+        check_writer(principal, get_experiment(space.experiment))

@@ -11,6 +11,7 @@ import numpy as np
 from ..console import UsageError, add_command, cli_actor, open_database, print_table
 from ..errors import DcsError
 from ..progress import Progress
+from ..runs import run_validity
 from ..timeutil import iso
 from . import h5file
 from .aliases import DetectorAlias, add_alias
@@ -47,8 +48,14 @@ def load_array(path, ctype):
 
 def cmd_put(settings, args):
     store = _store(settings)
-    version = store.put(cli_actor(), args.detname, args.ctype, load_array(args.file, args.ctype), args.begin,
-                        args.end, workspace=args.workspace, tsprod=args.tsprod, comment=args.comment or "",
+    begin, end = args.begin, args.end
+    if args.runs:
+        if begin is not None or end is not None or not args.experiment:
+            raise UsageError("Give the validity either as --begin (and --end) or as --runs with --experiment.")
+        begin, end = run_validity(args.experiment, args.runs)
+    elif begin is None:
+        raise UsageError("Say from when the constants are valid: --begin, or --runs with --experiment.")
+    version = store.put(cli_actor(), args.detname, args.ctype, load_array(args.file, args.ctype), begin, end, workspace=args.workspace, tsprod=args.tsprod, comment=args.comment or "",
                         force=args.force, allow_nonfinite=args.allow_nonfinite)
     print(f"stored {args.detname} {args.ctype} {version.range.name} version {version.versind} "
           f"(sha256 {version.sha256[:16]}...) in {args.workspace or 'repository'}")
@@ -59,7 +66,8 @@ def cmd_get(settings, args):
     if args.version is not None and args.versind is not None:
         raise UsageError("Give --version or --versind, not both.")
     array, version = store.get(args.detname, args.ctype, args.time, as_of=args.as_of, version=args.version,
-                               versind=args.versind, set_name=args.set, workspace=args.workspace, follow=args.follow)
+                               versind=args.versind, set_name=args.set, workspace=args.workspace, follow=args.follow,
+                               experiment=args.experiment)
     if version is None:
         print(f"dcs: no {args.ctype} constants of {args.detname} apply at {args.time}.", file=sys.stderr)
         return NOTHING_APPLIES
@@ -68,7 +76,8 @@ def cmd_get(settings, args):
     else:
         np.save(args.output, array, allow_pickle=False)
     print(f"{args.detname} {args.ctype} {version.range.name} version {version.versind} "
-          f"({version.dtype} {list(version.shape_tuple)}) -> {args.output}")
+          f"({version.dtype} {list(version.shape_tuple)})"
+          + (f" pinned by the set {version.via_set}" if version.via_set else "") + f" -> {args.output}")
     return 0
 
 
@@ -214,10 +223,14 @@ def cmd_history(settings, args):
             print(f"{stamp}  {text}")
 
 
-def register(commands):
-    calib = commands.add_parser("calib", help="The calibration-constants store.",
-                                description="The calibration-constants store: put, get, list, verify.")
+def register(commands, *more):
+    """The `dcs calib` actions; more: functions adding further actions to the same sub-parsers."""
+    calib = commands.add_parser("calib", help="The calibration-constants store and its workflow.",
+                                description="The calibration-constants store (put, get, list, verify) and its "
+                                            "workflow (generate from dark runs, compare, provenance, sets).")
     sub = calib.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for add in more:
+        add(sub)
 
     def lookup_options(parser):
         parser.add_argument("--workspace", help="repository (default), experiment:<exp> or sandbox:<exp>:<user>")
@@ -226,7 +239,9 @@ def register(commands):
     put.add_argument("detname")
     put.add_argument("ctype")
     put.add_argument("file")
-    put.add_argument("--begin", required=True, help="start of validity: Unix seconds or ISO 8601")
+    put.add_argument("--begin", help="start of validity: Unix seconds or ISO 8601")
+    put.add_argument("--runs", help="validity as a psana run range of --experiment: 12-34 or 56-end")
+    put.add_argument("--experiment", help="the experiment whose runs --runs names")
     put.add_argument("--end", help="end of validity (exclusive); open when absent")
     put.add_argument("--comment")
     put.add_argument("--tsprod", help="production time, for importing historical constants")
@@ -241,7 +256,8 @@ def register(commands):
     get.add_argument("--as-of", help="time travel: only what existed then")
     get.add_argument("--version", help="a version by its name")
     get.add_argument("--versind", type=int, help="a version by its index in the range (1, 2, 3 ...)")
-    get.add_argument("--set", help="a named calibration set")
+    get.add_argument("--set", help="a named calibration set (none: no set)")
+    get.add_argument("--experiment", help="the experiment whose latest approved set applies")
     get.add_argument("--follow", action="store_true", help="when nothing applies, try the predecessor and successor")
     get.add_argument("-o", "--output", required=True)
     lookup_options(get)

@@ -7,7 +7,9 @@ import json
 
 import peewee
 
+from ..approval import Approvable
 from ..db import Model
+from ..runs import Experiment
 from ..timeutil import NS, iso
 
 
@@ -61,7 +63,7 @@ class CalibVersion(Model):
         return tuple(json.loads(self.shape))
 
     def to_dict(self):
-        return {"versind": self.versind, "name": self.name, "tsprod": iso(self.tsprod_ns),
+        return {"id": self.id, "versind": self.versind, "name": self.name, "tsprod": iso(self.tsprod_ns),
                 "created": iso(self.created_ns), "dtype": self.dtype, "shape": list(self.shape_tuple),
                 "nbytes": self.nbytes, "sha256": self.sha256, "deprecated": iso(self.deprecated_ns),
                 "author": self.author, "comment": self.comment}
@@ -78,13 +80,35 @@ class CalibDefault(Model):
         table_name = "calib_defaults"
 
 
-class CalibSet(Model):
+class CalibSet(Approvable):
+    """A named snapshot of which version applies per (detector, ctype, range): the seed's calib-version,
+    like a global tag. It goes through the approval workflow; approved sets are frozen."""
+
     name = peewee.CharField(max_length=100, unique=True)
     description = peewee.TextField(default="")
     created_ns = peewee.BigIntegerField()
+    experiment = peewee.ForeignKeyField(Experiment, null=True, backref="calib_sets", column_name="experiment_id")
+    revised_from = peewee.CharField(max_length=100, null=True)
+
+    approval_kind = "calib_set"
+    approval_label = "calibration set"
 
     class Meta:
         table_name = "calib_sets"
+
+    def subject_name(self):
+        return self.name
+
+    def approver_group_id(self):
+        return self.experiment.group_id if self.experiment_id else None
+
+    def same_scope(self):
+        return CalibSet.select().where(CalibSet.experiment == self.experiment_id)
+
+    def to_dict(self):
+        return {"name": self.name, "experiment": self.experiment.name if self.experiment_id else None,
+                "description": self.description, "created": iso(self.created_ns), "revised_from": self.revised_from,
+                "pins_count": self.pins.count(), **self.approval_dict()}
 
 
 class CalibSetPin(Model):

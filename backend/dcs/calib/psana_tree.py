@@ -36,8 +36,10 @@ def sources(calib_dir):
     return found
 
 
-def export_tree(calib_store, experiment, out):
-    """Write the psana tree of every aliased detector for the experiment's runs. Returns the files written."""
+def export_tree(calib_store, experiment, out, set_name=None, only=None):
+    """Write the psana tree of every aliased detector for the experiment's runs. Returns the files written.
+
+    set_name: resolve with that set; only: the version ids that may be written (a set's pins)."""
     runs = runs_of(experiment)
     if not runs:
         raise bad_request(f"The experiment {experiment} has no runs to export constants for.")
@@ -52,8 +54,8 @@ def export_tree(calib_store, experiment, out):
             stretches = []  # [first run, last run, version]
             for run in runs:
                 version = calib_store.lookup(detname, ctype, (experiment, run.number),
-                                             workspace=f"experiment:{experiment}")
-                if version is None:
+                                             workspace=f"experiment:{experiment}", set_name=set_name or "none")
+                if version is None or (only is not None and version.id not in only):
                     stretches.append(None)
                 elif stretches and stretches[-1] and stretches[-1][2].id == version.id:
                     stretches[-1][1] = run.number

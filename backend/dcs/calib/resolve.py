@@ -88,7 +88,7 @@ def _range_in(workspace_name, detname, ctype, t_ns, as_of_ns):
     return _objects(row) if row else None
 
 
-def _version_in(range_, as_of_ns, version=None, versind=None):
+def pick_version(range_, as_of_ns, version=None, versind=None):
     extra, params = "", [range_.id, as_of_ns, as_of_ns]
     if versind is not None:
         extra, params = f"AND v.versind = {database.param}", params + [versind]
@@ -111,5 +111,5 @@ def resolve(detname, ctype, t_ns, workspace, as_of_ns=None, version=None, versin
     for space in workspace.chain():
         range_ = _range_in(space.name, detname, ctype, t_ns, as_of_ns)
         if range_ is not None:
-            return _version_in(range_, as_of_ns, version, versind)
+            return pick_version(range_, as_of_ns, version, versind)
     return None

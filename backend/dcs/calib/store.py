@@ -19,8 +19,10 @@ from ..timeutil import NS, iso, now_ns, to_ns
 from . import h5file
 from .models import CalibDefault, CalibFile, CalibRange, CalibSet, CalibVersion
 from .resolve import resolve
+from .sets import default_set, is_pinned
 from ..runs import time_of
 from .aliases import DetectorAlias, resolve_alias
+from . import provenance as provenance_index
 from .journal import file_lock, recover
 from .workspace import parse_workspace
 
@@ -79,8 +81,10 @@ class CalibStore:
 
     # --- writing ---------------------------------------------------------------------------------------------
     def put(self, actor, detname, ctype, array, begin, end=None, workspace=None, tsprod=None, comment="",
-            pars=None, force=False, allow_nonfinite=False, history=None):
-        """Store a new version valid from begin (to end, or open). Returns its CalibVersion."""
+            pars=None, force=False, allow_nonfinite=False, history=None, provenance=None):
+        """Store a new version valid from begin (to end, or open). Returns its CalibVersion.
+
+        provenance: what made it (provenance.describe()); kept in its dictpars and in the index."""
         dettype, _ = split_detname(detname)
         check_ctype(ctype)
         space = parse_workspace(workspace)
@@ -91,6 +95,8 @@ class CalibStore:
         if len(json.dumps(pars, default=str)) > 16384:
             raise bad_request("The version's parameters are too large (at most 16 KiB as JSON).")
         pars.update({"comment": comment, "author": actor.label})
+        if provenance is not None:
+            pars["provenance"] = provenance
         path = space.file_for(self.root, detname)
         now = now_ns()
         with h5file.writing(path) as h5:
@@ -102,6 +108,8 @@ class CalibStore:
         with database.atomic():
             version = self._index(space.name, detname, dettype, path, ctype, begin_s, end_s, written, tsprod_ns,
                                   now, actor.label, comment)
+            if provenance is not None:
+                provenance_index.save(version, provenance)
             record(actor, "calib.put", "calib", f"{space.name}/{detname}/{ctype}/{written.range_name}",
                    f"added version {written.versind} of {ctype} for {detname} in {space.name}",
                    after={"versind": written.versind, "sha256": written.sha256, "shape": list(written.shape),
@@ -183,11 +191,19 @@ class CalibStore:
         return range_
 
     def lookup(self, detname, ctype, t, as_of=None, version=None, versind=None, set_name=None, workspace=None,
-               follow=False):
+               follow=False, experiment=None):
         """The CalibVersion that applies at t, or None (bad names, sets or times raise).
 
         t: seconds, ISO 8601, (experiment, run number) or an object with a time. detname may be an alias
-        (resolved at t). follow: when nothing applies, look in the predecessor's, then the successor's file."""
+        (resolved at t). follow: when nothing applies, look in the predecessor's, then the successor's file.
+        Without set_name, a lookup for an experiment (given, or the experiment of a run) uses its latest
+        approved set; set_name "none" asks for no set. The returned version's `via_set` names the set used."""
+        if set_name == "none":
+            set_name = None
+        elif set_name is None:
+            owner = experiment or (t[0] if isinstance(t, (tuple, list)) and len(t) == 2 and isinstance(t[0], str)
+                                   else None)
+            set_name = default_set(owner) if owner else None
         t_ns = time_of(t)
         name = resolve_alias(self.root, detname, t_ns)
         if name is None:
@@ -205,6 +221,8 @@ class CalibStore:
                 found = resolve(link, ctype, t_ns, space, as_of_ns, version, versind, set_name)
                 if found is not None:
                     break
+        if found is not None:
+            found.via_set = set_name if set_name and is_pinned(set_name, found.id) else None
         return found
 
     def _links(self, space, detname):

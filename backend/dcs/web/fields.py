@@ -94,6 +94,23 @@ class Bool(Field):
         return value
 
 
+class Time(Field):
+    """A time stamp: Unix seconds (a number) or ISO 8601 text; the domain code turns it into ns."""
+
+    def check(self, value):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ValueError("must be Unix seconds or ISO 8601 text")
+        if isinstance(value, str) and not 1 <= len(value) <= 64:
+            raise ValueError("must have 1 to 64 characters")
+        return value
+
+    def schema(self):
+        out = {"oneOf": [{"type": "number"}, {"type": "string", "maxLength": 64}]}
+        if self.description:
+            out["description"] = self.description
+        return out
+
+
 class Dict(Field):
     """A free-form JSON object (parameters), bounded in size."""
 
@@ -144,7 +161,16 @@ class Body(Field):
         super().__init__()
         self.fields = fields
 
+    @classmethod
+    def optional(cls, doc="", **fields):
+        """A nested object that may be left out (its field names are free: no keyword is reserved)."""
+        body = cls(**fields)
+        body.required, body.description = False, doc
+        return body
+
     def check(self, value):
+        if not isinstance(value, dict):
+            raise ValueError("must be a JSON object")
         problems = self.problems(value)
         if problems:
             raise ValueError("; ".join(f"{p['field']} {p['error']}" for p in problems))

@@ -12,12 +12,6 @@ const areas = [
       'Default and per-device configuration documents with their versions, and the approved configuration sets.',
   },
   {
-    path: '/calibrations',
-    title: 'Calibrations',
-    description:
-      'Calibration constants per detector, type and validity range, with versions, comparisons and approved sets.',
-  },
-  {
     path: '/monitoring',
     title: 'Monitoring',
     description: 'Heartbeats and operating conditions of the devices, with their limits and plots over time.',
@@ -54,6 +48,58 @@ export const routes = [
     name: 'devices',
     component: () => import('@/views/DevicesView.vue'),
     meta: { title: 'Devices' },
+  },
+  {
+    path: '/calibrations',
+    name: 'calibrations',
+    component: () => import('@/views/CalibrationsView.vue'),
+    meta: { title: 'Calibrations' },
+  },
+  {
+    path: '/calibrations/compare',
+    name: 'calib-compare',
+    component: () => import('@/views/CalibCompareView.vue'),
+    meta: { title: 'Compare constants' },
+  },
+  {
+    path: '/calibrations/versions/:id(\\d+)',
+    name: 'calib-version',
+    component: () => import('@/views/CalibVersionView.vue'),
+    props: true,
+    meta: { title: 'Calibration version' },
+  },
+  {
+    path: '/calibrations/sets',
+    name: 'calib-sets',
+    component: () => import('@/views/CalibSetsView.vue'),
+    meta: { title: 'Calibration sets' },
+  },
+  {
+    path: '/calibrations/sets/:name',
+    name: 'calib-set',
+    component: () => import('@/views/CalibSetView.vue'),
+    props: true,
+    meta: { title: 'Calibration set' },
+  },
+  {
+    path: '/calibrations/:detname',
+    name: 'calib-detector',
+    component: () => import('@/views/CalibDetectorView.vue'),
+    props: true,
+    meta: { title: 'Detector constants' },
+  },
+  {
+    path: '/runs',
+    name: 'runs',
+    component: () => import('@/views/RunsView.vue'),
+    meta: { title: 'Runs' },
+  },
+  {
+    path: '/runs/:experiment/:number(\\d+)',
+    name: 'run',
+    component: () => import('@/views/RunView.vue'),
+    props: true,
+    meta: { title: 'Run' },
   },
   ...areas.map((area) => ({
     path: area.path,

@@ -10,29 +10,34 @@ from bottle import HTTPResponse, request, response
 
 from ...calib import h5file
 from ...calib.access import check_write
-from ...calib.models import CalibFile, CalibRange, CalibVersion
+from ...calib.models import CalibDefault, CalibFile, CalibRange, CalibVersion
+from ...calib.provenance import check_parents
+from ...calib.provenance import describe as describe_provenance
 from ...calib.store import CalibStore
 from ...calib.workspace import parse_workspace
 from ...errors import DcsError, bad_request, not_found
 from ...names import split_detname
+from ...runs import run_validity
 from ...timeutil import iso, to_ns
 from .. import query
 from ..body import read_body
-from ..fields import Body, Bool, Dict, Str
+from ..fields import Body, Bool, Dict, Int, List, Str
 
 LOOKUP = (
     ("t", "The time: Unix seconds or ISO 8601 (or give run and experiment)"),
     ("run", "A run number of the experiment: its begin time is the lookup's time"),
-    ("experiment", "The experiment of run"),
+    ("experiment", "The experiment of run (with t: whose approved set applies)"),
     ("as_of", "Time travel: only versions that existed then"),
     ("version", "A version by name"),
     ("versind", "A version by its index in the range"),
-    ("set", "A named calibration set"),
+    ("set", "A named calibration set; none: no set. Default: the experiment's latest approved set"),
     ("workspace", "repository (default), experiment:<exp> or sandbox:<exp>:<user>"),
     ("format", "json (default: metadata) or npy (the array); Accept: application/octet-stream also gives npy"),
 )
 UPLOAD = (
-    ("begin", "Start of validity (required)"),
+    ("begin", "Start of validity (required unless runs is given)"),
+    ("runs", "Validity as a psana run range of experiment: 12-34 or 56-end"),
+    ("experiment", "The experiment whose runs `runs` names"),
     ("end", "End of validity (exclusive); open when absent"),
     ("workspace", "repository (default), experiment:<exp> or sandbox:<exp>:<user>"),
     ("comment", "Why this version exists"),
@@ -155,6 +160,13 @@ def one_version_h5(store, version):
         return h5.id.get_file_image()
 
 
+def _default_of(range_id):
+    """The range's explicitly set default version now (None: the newest applies)."""
+    versind = (CalibDefault.select(CalibDefault.versind).where(CalibDefault.range == range_id)
+               .order_by(CalibDefault.set_ns.desc(), CalibDefault.id.desc()).scalar())
+    return versind or None
+
+
 def store():
     return CalibStore(request.app.config["dcs.settings"].calib_dir)
 
@@ -197,8 +209,10 @@ def register(api):
         tree = {}
         for v in versions:
             ranges = tree.setdefault(v.range.file.workspace, {}).setdefault(v.range.ctype, {})
-            entry = ranges.setdefault(v.range.name, {**v.range.to_dict(), "versions": []})
-            entry["versions"].append({**v.to_dict(), "url": version_url(v) + ".npy"})
+            entry = ranges.setdefault(v.range.name, {**v.range.to_dict(), "versions": [],
+                                                     "default_versind": _default_of(v.range_id)})
+            entry["versions"].append({**v.to_dict(), "url": version_url(v) + ".npy",
+                                      "default": v.versind == entry["default_versind"]})
         if not tree:
             raise not_found(f"The store holds no constants for {detname}.")
         return {"ok": True, "detname": detname,
@@ -224,11 +238,11 @@ def register(api):
     @api.route("/calib/<detname>/<ctype>", "GET", perm="read", tag="calib", query=LOOKUP)
     def lookup(detname, ctype):
         """The constants that apply: metadata as JSON, or the array as .npy."""
-        t = query.text("t")
-        if query.text("run") is not None or query.text("experiment") is not None:
-            if t is not None or query.text("run") is None or query.text("experiment") is None:
+        t, experiment = query.text("t"), query.text("experiment")
+        if query.text("run") is not None:
+            if t is not None or experiment is None:
                 raise bad_request("Give either t, or run together with experiment.")
-            t = (query.text("experiment"), query.whole("run", digits=9))
+            t = (experiment, query.whole("run", digits=9))
         if t is None:
             raise bad_request("Say when: the query parameter t (Unix seconds or ISO 8601) is required.")
         fmt = query.text("format") or ("npy" if "application/octet-stream" in (request.get_header("Accept") or "")
@@ -238,13 +252,13 @@ def register(api):
         calib = store()
         version = calib.lookup(detname, ctype, t, as_of=query.text("as_of"), version=query.text("version"),
                                versind=query.whole("versind", digits=9), set_name=query.text("set"),
-                               workspace=query.text("workspace"))
+                               workspace=query.text("workspace"), experiment=experiment)
         if version is None:
             when = f"run {t[1]} of {t[0]}" if isinstance(t, tuple) else iso(to_ns(t))
             raise not_found(f"No {ctype} constants of {detname} apply at {when}.")
         if fmt == "npy":
             return _array_response(calib, version, "no-cache")
-        return {"ok": True, **describe(version)}
+        return {"ok": True, **describe(version), "set": version.via_set}
 
     @api.route("/calib/<detname>/<ctype>", "POST", perm="calib.write", tag="calib", query=UPLOAD)
     def upload(detname, ctype, settings, principal, actor):
@@ -257,15 +271,23 @@ def register(api):
             data, meta = _raw_upload(settings, ctype), {
                 "begin": query.text("begin"), "end": query.text("end"), "workspace": query.text("workspace"),
                 "comment": query.text("comment") or "", "force": query.flag("force"),
-                "allow_nonfinite": query.flag("allow_nonfinite")}
+                "allow_nonfinite": query.flag("allow_nonfinite"), "runs": query.text("runs"),
+                "experiment": query.text("experiment")}
+        if meta.get("runs") is not None:
+            if meta.get("begin") is not None or not meta.get("experiment"):
+                raise bad_request("Give the validity either as begin (and end) or as runs with experiment.")
+            meta["begin"], meta["end"] = run_validity(meta["experiment"], meta["runs"])
         if meta.get("begin") is None:
             raise bad_request("Say from when the constants are valid: the query parameter begin is required.")
+        parents = check_parents(meta.get("parents") or [])
+        made_from = describe_provenance(actor, parents=parents, parameters={"upload": True}) if parents else None
         space = parse_workspace(meta.get("workspace"))
         check_write(principal, space)
         try:
             version = store().put(actor, detname, ctype, data, meta["begin"], meta.get("end"), workspace=space.name,
                                   comment=meta.get("comment") or "", pars=meta.get("pars"),
-                                  force=bool(meta.get("force")), allow_nonfinite=bool(meta.get("allow_nonfinite")))
+                                  force=bool(meta.get("force")), allow_nonfinite=bool(meta.get("allow_nonfinite")),
+                                  provenance=made_from)
         except OSError as error:
             raise DcsError(500, f"The calibration file could not be written: {error.strerror}.") from None
         response.status = 201
@@ -291,7 +313,9 @@ def _raw_upload(settings, ctype):
     return _decode(ctype, read_body(settings.max_upload, NPY_TYPES, "a .npy file"))
 
 
-METADATA = Body(begin=Str(min_len=1, max_len=64), end=Str(max_len=64, required=False),
+METADATA = Body(begin=Str(min_len=1, max_len=64, required=False), end=Str(max_len=64, required=False),
+                runs=Str(max_len=40, required=False), experiment=Str(max_len=64, required=False),
+                parents=List(Int(minimum=1), max_items=100, required=False),
                 workspace=Str(max_len=200, required=False), comment=Str(max_len=2000, default=""),
                 pars=Dict(required=False), force=Bool(default=False), allow_nonfinite=Bool(default=False))
 
