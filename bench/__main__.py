@@ -4,9 +4,9 @@ import json
 import sys
 from pathlib import Path
 
-from . import calib, foundation
+from . import calib, darks, foundation
 
-BENCHES = {"foundation": foundation.run, "calib": calib.run}
+BENCHES = {"foundation": foundation.run, "calib": calib.run, "darks": darks.run}
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

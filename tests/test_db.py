@@ -20,12 +20,15 @@ from dcs.db import (
     pending_migrations,
 )
 from dcs.calib.aliases import DetectorAlias
-from dcs.runs import Experiment, Run
+from dcs.runs import DarkDetector, DarkTag, Experiment, Run, RunFile, RunNote
+from dcs.approval import ApprovalEvent
+from dcs.calib.provenance import CalibParent, CalibProvenance
+from dcs.jobs import Job
 from dcs.topology.models import Device, DeviceType
 
 MODELS = [MetaValue, User, Group, Membership, Session, ApiToken, LoginFailure, AuditEntry, DeviceType, Device,
           CalibFile, CalibRange, CalibVersion, CalibDefault, CalibSet, CalibSetPin, Experiment, Run,
-          DetectorAlias]
+          DetectorAlias, DarkTag, RunNote, RunFile, DarkDetector, Job, CalibProvenance, CalibParent, ApprovalEvent]
 
 
 def test_migrations_are_numbered_and_applied_once(tmp_path):

@@ -4,6 +4,7 @@ Seeded only into an empty database. Passwords are generated, never fixed: the ad
 by the demo people are returned so `dcs serve --demo` can print them once.
 """
 
+from . import demo_calib
 from .audit import Actor
 from .auth.models import User
 from .auth.passwords import generate_password
@@ -54,8 +55,9 @@ def is_empty():
     return User.select().count() == 0
 
 
-def seed(cost, admin_name="admin"):
-    """Create the first admin and the demo groups, people and detectors. Returns the names and passwords."""
+def seed(cost, admin_name="admin", settings=None):
+    """Create the first admin and the demo groups, people and detectors (and, given settings, the demo
+    calibration experiment with its runs, constants and sets). Returns the names and passwords."""
     actor = Actor("system:demo")
     admin_password, people_password = generate_password(), generate_password()
     with database.atomic():
@@ -67,6 +69,8 @@ def seed(cost, admin_name="admin"):
                         memberships=[{"group": g, "role": r} for g, r in memberships])
         for name, description, subsystem in DEVICES:
             add_device(actor, name, description, subsystem)
+        if settings is not None:
+            demo_calib.seed(settings)
         MetaValue.set_value("demo_seeded", iso(now_ns()))
     return {"admin": admin_name, "admin_password": admin_password,
             "people": [p[0] for p in PEOPLE], "people_password": people_password}

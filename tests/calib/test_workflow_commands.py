@@ -1,7 +1,6 @@
 """The calibration workflow from the shell: record and tag runs, generate, compare, approve as a person, export."""
 
 import re
-from pathlib import Path
 
 import h5py
 import pytest

@@ -182,3 +182,26 @@ def test_an_approved_set_downloads_as_an_hdf5_bundle_and_a_psana_tree(login, run
     tree = vera.get("/api/calib/sets/good-1/psana.tar.gz")
     names = tarfile.open(fileobj=io.BytesIO(tree.body)).getnames()
     assert names == ["calib/CsPad::CalibV1/XppGon.0:Cspad.0/pedestals/7-end.data"]
+
+
+def test_frames_can_be_uploaded_instead_of_referenced(login, run, settings, tmp_path):
+    maya, vera = login("maya"), login("vera")
+    write_frames(tmp_path / "upload.h5", DET)
+    meta = json.dumps({"experiment": "xpp1", "run": 7, "detname": DET})
+    files = [("frames", "upload.h5", (tmp_path / "upload.h5").read_bytes())]
+    answer = maya.app.post("/api/calib/generate/upload", {"metadata": meta}, upload_files=files,
+                           headers={"X-CSRF-Token": maya.csrf}, expect_errors=True)
+    assert answer.status_int == 202, answer.body
+    assert answer.json["path"].startswith("_uploads/xpp1/run7/")
+    run_queued(settings)
+    assert maya.get(answer.headers["Location"]).json["job"]["state"] == "done"
+    before = snapshot()
+    refused = vera.app.post("/api/calib/generate/upload", {"metadata": meta}, upload_files=files,
+                            headers={"X-CSRF-Token": vera.csrf}, expect_errors=True)
+    assert_error(refused, 403)
+    not_hdf5 = maya.app.post("/api/calib/generate/upload", {"metadata": meta},
+                             upload_files=[("frames", "x.h5", b"GIF89a" + b"\0" * 100)],
+                             headers={"X-CSRF-Token": maya.csrf}, expect_errors=True)
+    assert_error(not_hdf5, 400, "not an HDF5 file")
+    assert_error(maya.post("/api/calib/generate/upload", {}), 415, "multipart")
+    assert {k: v for k, v in snapshot().items() if k != "users"} == {k: v for k, v in before.items() if k != "users"}

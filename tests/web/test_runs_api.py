@@ -126,3 +126,12 @@ def test_out_of_range_and_hostile_run_input_is_refused(login, experiment):
                  {"number": 1, "begin": 1, "dark": "yes"}, {"number": 1, "begin": 1, "data_type": "<script>"}]:
         assert_error(maya.post(RUNS, body), 400)
     assert snapshot() == before
+
+
+def test_members_of_a_group_create_its_experiments_and_nobody_else_does(login, db, people):
+    answer = login("maya").post("/api/experiments", {"name": "xpp2", "instrument": "XPP", "group": "ecal"})
+    assert answer.status_int == 201 and answer.json["experiment"]["group"] == "ecal"
+    assert_error(login("vera").post("/api/experiments", {"name": "xpp3", "group": "ecal"}), 403)
+    assert_error(login("olaf").post("/api/experiments", {"name": "xpp3", "group": "shift"}), 403, "members of shift")
+    assert_error(login("maya").post("/api/experiments", {"name": "xpp2", "group": "ecal"}), 409)
+    assert_error(login("maya").post("/api/experiments", {"name": "../x", "group": "ecal"}), 400)

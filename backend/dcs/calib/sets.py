@@ -178,7 +178,8 @@ def diff(calib_set, other):
     """What changes from other to calib_set, per (detector, ctype, range)."""
     mine = {_pin_key(v): v for v in pins_of(calib_set)}
     theirs = {_pin_key(v): v for v in pins_of(other)}
-    changed = [{"detname": k[0], "ctype": k[1], "range": k[2], "from": pin_dict(theirs[k]), "to": pin_dict(mine[k])}
+    changed = [{"detname": k[0], "ctype": k[1], "range": mine[k].range.to_dict(), "from": pin_dict(theirs[k]),
+                "to": pin_dict(mine[k])}
                for k in sorted(mine.keys() & theirs.keys()) if mine[k].id != theirs[k].id]
     return {"against": other.name,
             "added": [pin_dict(mine[k]) for k in sorted(mine.keys() - theirs.keys())],

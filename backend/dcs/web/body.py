@@ -46,3 +46,20 @@ def _read_limited(max_body):
     if len(data) > max_body:
         raise DcsError(413, f"The request body is too large (more than {max_body} bytes).")
     return data
+
+
+def read_multipart(limit, part, schema):
+    """(the JSON part `metadata` checked by schema, the file part named part) of a multipart/form-data body."""
+    if request.content_length > limit:
+        raise DcsError(413, f"The request body is too large ({request.content_length} bytes; at most {limit}).")
+    try:
+        metadata, upload = request.forms.getunicode("metadata"), request.files.get(part)
+    except Exception:
+        raise bad_request("The multipart body cannot be read.") from None
+    if metadata is None or upload is None:
+        raise bad_request(f"A multipart upload needs a part named metadata (JSON) and a part named {part}.")
+    try:
+        meta = json.loads(metadata)
+    except ValueError as error:
+        raise bad_request(f"The metadata part is not valid JSON: {error}.") from None
+    return schema.validate(meta), upload

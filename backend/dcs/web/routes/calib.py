@@ -1,7 +1,6 @@
 """Calibration constants over HTTP: lookups as .npy or JSON, version-addressed immutable downloads, uploads."""
 
 import io
-import json
 import os
 
 import h5py
@@ -20,7 +19,7 @@ from ...names import split_detname
 from ...runs import run_validity
 from ...timeutil import iso, to_ns
 from .. import query
-from ..body import read_body
+from ..body import read_body, read_multipart
 from ..fields import Body, Bool, Dict, Int, List, Str
 
 LOOKUP = (
@@ -321,17 +320,5 @@ METADATA = Body(begin=Str(min_len=1, max_len=64, required=False), end=Str(max_le
 
 
 def _multipart(settings, ctype):
-    if request.content_length > settings.max_upload:
-        raise DcsError(413, f"The request body is too large ({request.content_length} bytes; "
-                            f"at most {settings.max_upload}).")
-    try:
-        metadata, array = request.forms.getunicode("metadata"), request.files.get("array")
-    except Exception:
-        raise bad_request("The multipart body cannot be read.") from None
-    if metadata is None or array is None:
-        raise bad_request("A multipart upload needs a part named metadata (JSON) and a part named array.")
-    try:
-        meta = json.loads(metadata)
-    except ValueError as error:
-        raise bad_request(f"The metadata part is not valid JSON: {error}.") from None
-    return _decode(ctype, array.file.read()), METADATA.validate(meta)
+    meta, array = read_multipart(settings.max_upload, "array", METADATA)
+    return _decode(ctype, array.file.read()), meta

@@ -1,11 +1,20 @@
 """Background jobs (generation of constants from dark runs): list, follow, cancel, and start one."""
 
-from bottle import response
+import shutil
+from pathlib import Path
+
+from bottle import request, response
 
 from ...calib import darks
-from ...errors import bad_request, forbidden
+from ...calib.access import check_write
+from ...calib.workspace import parse_workspace
+from ...errors import DcsError, bad_request, forbidden
+from ...names import split_detname
+from ...runs import get_run
+from ...timeutil import now_ns
 from ...jobs import STATES, cancel, get_job, list_jobs
 from .. import query
+from ..body import read_multipart
 from ..fields import Body, Dict, Int, Str
 
 GENERATE = Body(
@@ -16,6 +25,33 @@ GENERATE = Body(
     runs=Str(max_len=40, required=False, description="Validity as a psana run range (12-34, 56-end); default: "
                                                      "from the run's begin, open."),
     thresholds=Dict(required=False, max_bytes=1024, description="min_frames, rms_nsigma, ped_nsigma"))
+UPLOAD = Body(**{k: v for k, v in GENERATE.fields.items() if k != "path"})
+
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def _read_upload(settings):
+    """The metadata and the frames part of an upload, checked before anything is kept."""
+    body, frames = read_multipart(settings.max_upload, "frames", UPLOAD)
+    if frames.file.read(8) != HDF5_SIGNATURE:
+        raise bad_request("The frames part is not an HDF5 file.", errors=[{"field": "frames", "error": "Not HDF5."}])
+    frames.file.seek(0)
+    split_detname(body["detname"])
+    get_run(body["experiment"], body["run"])
+    return body, frames
+
+
+def _save_upload(settings, body, frames):
+    """Keep an uploaded frames file under the data root (<root>/_uploads/<exp>/run<n>/); returns its path there."""
+    relative = f"_uploads/{body['experiment']}/run{body['run']}/{body['detname']}-{now_ns()}.h5"
+    target = Path(settings.data_root) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    with open(partial, "wb") as out:
+        shutil.copyfileobj(frames.file, out, 1024**2)
+    partial.rename(target)
+    return relative
 
 
 def register(api):
@@ -49,3 +85,18 @@ def register(api):
         response.status = 202
         response.set_header("Location", f"/api/jobs/{job.id}")
         return {"ok": True, "job": job.to_dict()}
+
+    @api.route("/calib/generate/upload", "POST", perm="calib.write", tag="calib")
+    def generate_upload(principal, actor, settings):
+        """Generate from an uploaded frames file: multipart/form-data with a part `metadata` (JSON: experiment,
+        run, detname, workspace, runs, thresholds) and a part `frames` (the HDF5 file, at most DCS_MAX_UPLOAD)."""
+        if not (request.content_type or "").lower().startswith("multipart/form-data"):
+            raise DcsError(415, "Send the frames as multipart/form-data with parts metadata and frames.")
+        body, frames = _read_upload(settings)
+        check_write(principal, parse_workspace(body.get("workspace") or f"experiment:{body['experiment']}"))
+        relative = _save_upload(settings, body, frames)
+        job = darks.submit(actor, principal, settings, body["experiment"], body["run"], body["detname"], relative,
+                           body.get("workspace"), body.get("runs"), body.get("thresholds"))
+        response.status = 202
+        response.set_header("Location", f"/api/jobs/{job.id}")
+        return {"ok": True, "job": job.to_dict(), "path": relative}

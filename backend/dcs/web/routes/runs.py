@@ -3,8 +3,9 @@
 from bottle import response
 
 from ...calib.darks import auto_generate
-from ...errors import bad_request
-from ...runs import (DARK_REASONS, DATA_TYPES, DarkTag, Experiment, Run, RunNote, add_note, add_run, check_writer, end_run,
+from ...auth.users import at_least, get_group, group_role
+from ...errors import bad_request, forbidden
+from ...runs import (DARK_REASONS, DATA_TYPES, DarkTag, Experiment, Run, RunNote, add_experiment, add_note, add_run, check_writer, end_run,
                      experiment_dict, get_experiment, get_run, register_file, set_dark_detectors, tag_dark, untag_dark)
 from ...jobs import Job
 from .. import query
@@ -17,6 +18,8 @@ NEW_RUN = Body(number=Int(minimum=0, maximum=10**9 - 1), begin=Time(), end=Time(
 RUN_END = Body(end=Time())
 NOTE = Body(text=Str(min_len=1, max_len=10000, strip=True))
 FILE = Body(detname=Str(min_len=3, max_len=200), path=Str(min_len=1, max_len=1000))
+NEW_EXPERIMENT = Body(name=Str(min_len=1, max_len=64), instrument=Str(max_len=32, default=""),
+                      group=Str(min_len=1, max_len=64, description="The group whose members work in it."))
 DETECTORS = Body(detectors=List(Str(min_len=3, max_len=200), max_items=200))
 RUNS_QUERY = (("dark", "1: dark runs only"), ("limit", "at most this many (default 100, at most 1000)"),
               ("offset", "skip this many (newest first)"))
@@ -45,6 +48,16 @@ def register(api):
     def experiments():
         """Every experiment with its group, run counts and dark-run detectors."""
         return {"ok": True, "experiments": [experiment_dict(e) for e in Experiment.select().order_by(Experiment.name)]}
+
+    @api.route("/experiments", "POST", perm="runs.write", body=NEW_EXPERIMENT, tag="runs")
+    def new_experiment(principal, actor, body):
+        """Create an experiment of a group (members and up of that group, and admins)."""
+        group = get_group(body["group"])
+        if not at_least(group_role(principal, group.id), "member"):
+            raise forbidden(f"Only members of {group.name} (and admins) create experiments for it.")
+        experiment = add_experiment(actor, body["name"], body["instrument"], group.name)
+        response.status = 201
+        return {"ok": True, "experiment": experiment_dict(experiment)}
 
     @api.route("/experiments/<name>", "GET", perm="read", tag="runs")
     def experiment(name):
