@@ -23,7 +23,7 @@ pytest: $(VENV)/.test static/index.html /usr/bin/chromium /usr/lib/postgresql
 vitest: node_modules/.installed
 	npm test
 
-bench: $(VENV)/.test
+bench: $(VENV)/.test static/index.html /usr/bin/chromium
 	$(BIN)/python -m bench
 
 build: static/index.html

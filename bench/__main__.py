@@ -4,9 +4,9 @@ import json
 import sys
 from pathlib import Path
 
-from . import calib, darks, foundation
+from . import calib, darks, foundation, heatmap
 
-BENCHES = {"foundation": foundation.run, "calib": calib.run, "darks": darks.run}
+BENCHES = {"foundation": foundation.run, "calib": calib.run, "darks": darks.run, "heatmap": heatmap.run}
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
