@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { error, fakeServer, meAnswer, user, viewer } from '../fakeServer.js'
 import { mountApp, settle, until } from '../mountApp.js'
+import { button, field, region } from '../finders.js'
 
 let wrapper
 afterEach(() => wrapper?.unmount())
@@ -57,20 +58,6 @@ function routes(detail, extra = {}) {
     'GET /api/calib/sets/exp1-dec': () => ({ body: { ok: true, set: detail() } }),
     ...extra,
   }
-}
-
-function button(w, name) {
-  return w.findAll('button').find((b) => b.text() === name)
-}
-
-function field(w, labelText) {
-  const label = w.findAll('label').find((l) => l.text() === labelText)
-  return w.find(`#${label.attributes('for')}`)
-}
-
-function region(w, heading) {
-  const h = w.findAll('h2').find((x) => x.text() === heading)
-  return w.find(`[aria-labelledby="${h.attributes('id')}"]`)
 }
 
 const ACTIONS = ['Propose', 'Approve', 'Reject', 'Make a new draft']

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { error, fakeServer, meAnswer, user, viewer } from '../fakeServer.js'
 import { mountApp, settle, until } from '../mountApp.js'
+import { button, field, query } from '../finders.js'
 
 let wrapper
 afterEach(() => wrapper?.unmount())
@@ -43,17 +44,6 @@ function routes(extra = {}) {
     ...extra,
   }
 }
-
-function button(w, name) {
-  return w.findAll('button').find((b) => b.text() === name)
-}
-
-function field(w, labelText) {
-  const label = w.findAll('label').find((l) => l.text() === labelText)
-  return w.find(`#${label.attributes('for')}`)
-}
-
-const query = (request) => new URL(request.url, 'http://x').searchParams
 
 describe('calibration sets page', () => {
   it('lists the sets with their state, and who proposed and decided them', async () => {

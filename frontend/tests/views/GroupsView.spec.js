@@ -1,20 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { admin, fakeServer, meAnswer } from '../fakeServer.js'
 import { mountApp, settle } from '../mountApp.js'
+import { button, field } from '../finders.js'
 
 let wrapper
 afterEach(() => wrapper?.unmount())
 
 const ecal = { name: 'ecal', description: 'Calorimeter', members: [{ username: 'alice', role: 'expert' }] }
-
-function button(w, name) {
-  return w.findAll('button').find((b) => b.text() === name)
-}
-
-function field(w, labelText) {
-  const label = w.findAll('label').find((l) => l.text() === labelText)
-  return w.find(`#${label.attributes('for')}`)
-}
 
 describe('groups page', () => {
   it('lists groups with members, creates one and edits a description', async () => {

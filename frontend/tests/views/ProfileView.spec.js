@@ -1,14 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { error, fakeServer, meAnswer, user } from '../fakeServer.js'
 import { mountApp, settle } from '../mountApp.js'
+import { field } from '../finders.js'
 
 let wrapper
 afterEach(() => wrapper?.unmount())
-
-function field(w, labelText) {
-  const label = w.findAll('label').find((l) => l.text() === labelText)
-  return w.find(`#${label.attributes('for')}`)
-}
 
 async function change(w, current, next, repeat = next) {
   await field(w, 'Current password').setValue(current)

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises } from '@vue/test-utils'
 import { error, fakeServer, meAnswer, user, viewer } from '../fakeServer.js'
 import { mountApp, settle } from '../mountApp.js'
+import { button, field, region } from '../finders.js'
 
 let wrapper
 afterEach(() => {
@@ -67,21 +68,6 @@ function routes(extra = {}) {
     },
     ...extra,
   }
-}
-
-function button(w, name) {
-  return w.findAll('button').find((b) => b.text() === name)
-}
-
-function field(w, labelText) {
-  const label = w.findAll('label').find((l) => l.text() === labelText)
-  return w.find(`#${label.attributes('for')}`)
-}
-
-// A part of the page by its heading, as a screen reader reaches it (a labelled region).
-function region(w, heading) {
-  const h = w.findAll('h2').find((x) => x.text() === heading)
-  return w.find(`[aria-labelledby="${h.attributes('id')}"]`)
 }
 
 describe('run page', () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { error, fakeServer, meAnswer, user, viewer } from '../fakeServer.js'
 import { mountApp, settle } from '../mountApp.js'
+import { button, field, query } from '../finders.js'
 
 let wrapper
 afterEach(() => wrapper?.unmount())
@@ -60,17 +61,6 @@ function routes(extra = {}) {
     ...extra,
   }
 }
-
-function button(w, name) {
-  return w.findAll('button').find((b) => b.text() === name)
-}
-
-function field(w, labelText) {
-  const label = w.findAll('label').find((l) => l.text() === labelText)
-  return w.find(`#${label.attributes('for')}`)
-}
-
-const query = (request) => new URL(request.url, 'http://x').searchParams
 
 describe('runs page', () => {
   it('lists the runs of the chosen experiment newest first, with their dark tag and files', async () => {

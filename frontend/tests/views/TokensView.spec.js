@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { admin, error, fakeServer, meAnswer, user } from '../fakeServer.js'
 import { mountApp, settle } from '../mountApp.js'
+import { button, field } from '../finders.js'
 
 let wrapper
 afterEach(() => wrapper?.unmount())
@@ -31,15 +32,7 @@ const rolesAnswer = {
   },
 }
 
-function button(w, name) {
-  return w.findAll('button').find((b) => b.text() === name)
-}
-
 // The input a person finds by its label text.
-function field(w, labelText) {
-  const label = w.findAll('label').find((l) => l.text() === labelText)
-  return w.find(`#${label.attributes('for')}`)
-}
 
 describe('API tokens page', () => {
   it('lists the own tokens', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { admin, error, fakeServer, meAnswer, user } from '../fakeServer.js'
 import { mountApp, settle } from '../mountApp.js'
+import { button, field } from '../finders.js'
 
 let wrapper
 afterEach(() => wrapper?.unmount())
@@ -20,15 +21,6 @@ const rolesAnswer = {
     roles: ['admin', 'expert', 'operator', 'member', 'viewer'].map((name) => ({ name, description: '' })),
     scopes: [],
   },
-}
-
-function button(w, name) {
-  return w.findAll('button').find((b) => b.text() === name)
-}
-
-function field(w, labelText) {
-  const label = w.findAll('label').find((l) => l.text() === labelText)
-  return w.find(`#${label.attributes('for')}`)
 }
 
 function base(extra = {}) {
