@@ -47,7 +47,9 @@ def _first_start(settings, demo):
 
     if not demo_data.is_empty():
         return None
-    return demo_data.seed(settings.password_cost, settings=settings) if demo else demo_data.first_admin(settings.password_cost)
+    if demo:
+        return demo_data.seed(settings.password_cost, settings=settings)
+    return demo_data.first_admin(settings.password_cost)
 
 
 def _print_first_start(created):

@@ -55,9 +55,8 @@ def _cspad(seed, shift_panel=None):
 
 def seed(settings):
     """Seed the demo experiment into a database that has the demo people. Returns what it made, in words."""
-    mira, _ = _person("mira")
+    mira, mira_principal = _person("mira")
     sam, sam_principal = _person("sam")
-    _, mira_principal = _person("mira")
     add_experiment(mira, EXPERIMENT, "XPP", GROUP)
     for number in range(1, 13):
         begin = DAY + (number - 1) * 3600

@@ -31,6 +31,7 @@ WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
 class Job(Model):
     kind = peewee.CharField(max_length=32)
+    subject = peewee.CharField(max_length=200, default="")  # what it works on, e.g. a run: "xpp1/7"
     state = peewee.CharField(max_length=16, default="queued")
     params = peewee.TextField()
     result = peewee.TextField(default="{}")
@@ -71,12 +72,13 @@ def handler(kind):
     return register
 
 
-def submit(actor, kind, params, here=False):
+def submit(actor, kind, params, subject="", here=False):
     """Queue a job; here: this process runs it at once (it is created running, so no runner takes it)."""
     now = now_ns()
     with database.atomic():
-        job = Job.create(kind=kind, params=json.dumps(params), created_by=actor.label, user_id=actor.user_id,
-                         created_ns=now, **({"state": "running", "started_ns": now, "worker": WORKER} if here else {}))
+        job = Job.create(kind=kind, subject=subject, params=json.dumps(params), created_by=actor.label,
+                         user_id=actor.user_id, created_ns=now,
+                         **({"state": "running", "started_ns": now, "worker": WORKER} if here else {}))
         record(actor, "job.submit", "job", str(job.id), f"{'started' if here else 'queued'} a {kind} job",
                after=params)
     if not here:
@@ -89,6 +91,12 @@ def get_job(job_id):
     if job is None:
         raise not_found(f"There is no job {job_id}.")
     return job
+
+
+def jobs_of(kind, subject):
+    """The jobs of one kind about one subject, newest first."""
+    return list(Job.select().where(Job.kind == kind, Job.subject == subject)
+                .order_by(Job.created_ns.desc(), Job.id.desc()))
 
 
 def list_jobs(state=None, limit=50):
@@ -120,17 +128,14 @@ class Reporter:
         self.job_id, self.interval, self.bar = job.id, interval, bar
         self._last = 0.0
 
-    def __call__(self, done, total, message=None):
+    def __call__(self, done, total):
         if self.bar is not None:
             self.bar.update(done, total)
         now = time.monotonic()
         if now - self._last < self.interval and done < total:
             return
         self._last = now
-        changes = {Job.done: done, Job.total: total}
-        if message is not None:
-            changes[Job.message] = message
-        Job.update(changes).where(Job.id == self.job_id).execute()
+        Job.update(done=done, total=total).where(Job.id == self.job_id).execute()
         if Job.select(Job.cancel_requested).where(Job.id == self.job_id).scalar():
             raise Cancelled()
 
@@ -163,9 +168,7 @@ def run(settings, job, bar=None):
     except Exception:  # a job's failure must not take the runner down
         log.exception("job %s failed", job.id)
         state, message, result = "failed", "The job failed unexpectedly; the server log has the details.", {}
-    changes = {Job.state: state, Job.finished_ns: now_ns(), Job.result: json.dumps(result)}
-    if state != "done" or not Job.get_by_id(job.id).message:
-        changes[Job.message] = message
+    changes = {Job.state: state, Job.finished_ns: now_ns(), Job.result: json.dumps(result), Job.message: message}
     if state == "done":
         changes[Job.done] = Job.total
     Job.update(changes).where(Job.id == job.id).execute()

@@ -6,8 +6,9 @@ do not apply to it.
 
 from .calib.darks import auto_generate
 from .console import add_command, cli_actor, open_database, print_table
-from .runs import (DARK_REASONS, DATA_TYPES, Experiment, add_experiment, add_note, add_run, end_run, experiment_dict,
-                   get_experiment, get_run, register_file, runs_of, set_dark_detectors, tag_dark, untag_dark)
+from .runs import (DARK_REASONS, DATA_TYPES, Experiment, add_experiment, add_note, add_run, details_of, end_run,
+                   experiment_dict, get_experiment, get_run, register_file, runs_of, set_dark_detectors, tag_dark,
+                   untag_dark)
 from .timeutil import iso
 
 
@@ -54,7 +55,7 @@ def cmd_run_end(settings, args):
 
 def cmd_run_list(settings, args):
     open_database(settings)
-    runs = [r.details() for r in runs_of(args.experiment, dark_only=args.dark)]
+    runs = details_of(runs_of(args.experiment, dark_only=args.dark))
     if not runs:
         print(f"{args.experiment} has no {'dark ' if args.dark else ''}runs.")
         return
@@ -92,6 +93,11 @@ def cmd_run_file(settings, args):
     _started(settings, run)
 
 
+def _run_arguments(parser):
+    parser.add_argument("experiment")
+    parser.add_argument("number", type=int)
+
+
 def register(commands):
     experiment = commands.add_parser("experiment", help="Manage experiments.",
                                      description="Experiments: their group and the detectors calibrated from "
@@ -111,8 +117,7 @@ def register(commands):
                               description="Runs of an experiment: record, end, list, tag dark, notes, data files.")
     runs = run.add_subparsers(dest="action", metavar="ACTION", required=True)
     radd = add_command(runs, "add", cmd_run_add, "Record a run (--dark REASON tags it dark at its start).")
-    radd.add_argument("experiment")
-    radd.add_argument("number", type=int)
+    _run_arguments(radd)
     radd.add_argument("--begin", required=True, help="Unix seconds or ISO 8601")
     radd.add_argument("--end")
     radd.add_argument("--data-type", default="physics", choices=DATA_TYPES)
@@ -121,29 +126,24 @@ def register(commands):
     radd.add_argument("--reason-text", help="what the reason other means")
     radd.add_argument("--notes")
     rend = add_command(runs, "end", cmd_run_end, "Set the end time of a run.")
-    rend.add_argument("experiment")
-    rend.add_argument("number", type=int)
+    _run_arguments(rend)
     rend.add_argument("end")
     rlist = add_command(runs, "list", cmd_run_list, "List an experiment's runs.")
     rlist.add_argument("experiment")
     rlist.add_argument("--dark", action="store_true", help="dark runs only")
     tag = add_command(runs, "tag", cmd_run_tag, "Tag a run dark, with a reason (may start generation).")
-    tag.add_argument("experiment")
-    tag.add_argument("number", type=int)
+    _run_arguments(tag)
     tag.add_argument("--reason", required=True, choices=tuple(DARK_REASONS))
     tag.add_argument("--reason-text", help="what the reason other means")
     tag.add_argument("--notes")
     untag = add_command(runs, "untag", cmd_run_untag, "Remove a run's dark tag.")
-    untag.add_argument("experiment")
-    untag.add_argument("number", type=int)
+    _run_arguments(untag)
     untag.add_argument("--comment")
     note = add_command(runs, "note", cmd_run_note, "Add a note to a run's e-log.")
-    note.add_argument("experiment")
-    note.add_argument("number", type=int)
+    _run_arguments(note)
     note.add_argument("text")
     rfile = add_command(runs, "file", cmd_run_file,
                         "Register a run's raw data file for a detector (a path under DCS_DATA_ROOT).")
-    rfile.add_argument("experiment")
-    rfile.add_argument("number", type=int)
+    _run_arguments(rfile)
     rfile.add_argument("detname")
     rfile.add_argument("path")

@@ -59,10 +59,7 @@ class Run(Model):
 
     def details(self):
         """What the run list shows: the run, its current dark tag, its files and how many notes it has."""
-        tag = current_tag(self)
-        return {**self.to_dict(), "dark": tag.to_dict() if tag else None,
-                "files": [f.to_dict() for f in self.files.order_by(RunFile.detname)],
-                "notes_count": self.notes.count()}
+        return details_of([self])[0]
 
 
 class DarkTag(Model):
@@ -138,6 +135,25 @@ def add_experiment(actor, name, instrument="", group=None):
         experiment = Experiment.create(name=name, instrument=instrument, group=owner, created_ns=now_ns())
         record(actor, "experiment.create", "experiment", name, f"created experiment {name}")
     return experiment
+
+
+def details_of(runs):
+    """Run.details() of many runs in three queries in all (not three per run); runs come with their experiment."""
+    runs = list(runs)
+    ids = [r.id for r in runs]
+    last_event, files = {}, {run_id: [] for run_id in ids}
+    for event in DarkTag.select().where(DarkTag.run.in_(ids)).order_by(DarkTag.at_ns, DarkTag.id):
+        last_event[event.run_id] = event
+    for entry in RunFile.select().where(RunFile.run.in_(ids)).order_by(RunFile.detname):
+        files[entry.run_id].append(entry.to_dict())
+    notes = dict(RunNote.select(RunNote.run, peewee.fn.COUNT(RunNote.id)).where(RunNote.run.in_(ids))
+                 .group_by(RunNote.run).tuples())
+    out = []
+    for run in runs:
+        tag = last_event.get(run.id)
+        out.append({**run.to_dict(), "dark": tag.to_dict() if tag and tag.action == "tag" else None,
+                    "files": files[run.id], "notes_count": notes.get(run.id, 0)})
+    return out
 
 
 def experiment_dict(experiment):
@@ -335,7 +351,7 @@ def get_run(experiment_name, number):
 
 def runs_of(experiment_name, dark_only=False):
     experiment = get_experiment(experiment_name)
-    runs = Run.select().where(Run.experiment == experiment)
+    runs = Run.select(Run, Experiment).join(Experiment).where(Run.experiment == experiment)
     if dark_only:
         runs = runs.where(Run.data_type == "dark")
     return runs.order_by(Run.number)

@@ -37,6 +37,7 @@ STATEMENTS = [
     """CREATE TABLE jobs (
         id {pk},
         kind VARCHAR(32) NOT NULL,
+        subject VARCHAR(200) NOT NULL DEFAULT '',
         state VARCHAR(16) NOT NULL,
         params TEXT NOT NULL,
         result TEXT NOT NULL DEFAULT '{}',
@@ -51,6 +52,7 @@ STATEMENTS = [
         finished_ns BIGINT,
         worker VARCHAR(200) NOT NULL DEFAULT '')""",
     "CREATE INDEX jobs_state ON jobs (state, created_ns)",
+    "CREATE INDEX jobs_subject ON jobs (kind, subject)",
     """CREATE TABLE calib_provenance (
         id {pk},
         version_id BIGINT NOT NULL UNIQUE REFERENCES calib_versions (id) ON DELETE CASCADE,

@@ -55,8 +55,9 @@ def cmd_put(settings, args):
         begin, end = run_validity(args.experiment, args.runs)
     elif begin is None:
         raise UsageError("Say from when the constants are valid: --begin, or --runs with --experiment.")
-    version = store.put(cli_actor(), args.detname, args.ctype, load_array(args.file, args.ctype), begin, end, workspace=args.workspace, tsprod=args.tsprod, comment=args.comment or "",
-                        force=args.force, allow_nonfinite=args.allow_nonfinite)
+    version = store.put(cli_actor(), args.detname, args.ctype, load_array(args.file, args.ctype), begin, end,
+                        workspace=args.workspace, tsprod=args.tsprod, comment=args.comment or "", force=args.force,
+                        allow_nonfinite=args.allow_nonfinite)
     print(f"stored {args.detname} {args.ctype} {version.range.name} version {version.versind} "
           f"(sha256 {version.sha256[:16]}...) in {args.workspace or 'repository'}")
 
@@ -89,7 +90,7 @@ def cmd_default(settings, args):
 
 def cmd_ls(settings, args):
     _store(settings)
-    query = (CalibVersion.select(CalibVersion, CalibRange, CalibFile).join(CalibRange).join(CalibFile)
+    query = (CalibVersion.with_file()
              .order_by(CalibFile.workspace, CalibFile.detname, CalibRange.ctype, CalibRange.begin_ns,
                        CalibVersion.versind))
     if args.detname:

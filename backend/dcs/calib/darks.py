@@ -31,8 +31,7 @@ from ..runs import RunFile, data_path, get_run, run_validity
 from ..timeutil import NS
 from . import provenance
 from .access import check_write
-from .models import CalibFile, CalibRange, CalibVersion
-from .store import CalibStore
+from .store import CalibStore, established
 from .workspace import parse_workspace
 
 STATUS_HIGH_RMS, STATUS_LOW_RMS, STATUS_PEDESTAL = 1, 2, 4
@@ -137,13 +136,6 @@ def pixel_status(pedestals, rms, rms_nsigma, ped_nsigma):
     return status
 
 
-def established_shape(detname):
-    last = (CalibVersion.select(CalibVersion.shape).join(CalibRange).join(CalibFile)
-            .where(CalibFile.detname == detname, CalibRange.ctype == "pedestals",
-                   CalibVersion.deprecated_ns.is_null()).order_by(CalibVersion.created_ns.desc()).first())
-    return None if last is None else last.shape_tuple
-
-
 def generate(settings, actor, experiment, number, detname, relative, workspace=None, runs=None, thresholds=None,
              progress=None, job_id=None):
     """Compute and store the three constants. Returns their versions (pedestals, pixel_rms, pixel_status)."""
@@ -161,7 +153,8 @@ def generate(settings, actor, experiment, number, detname, relative, workspace=N
         if name not in h5:
             raise bad_request(f"The file {relative} has no dataset {name}.")
         dataset = h5[name]
-        check_frames(dataset, detname, limits.min_frames, established_shape(detname))
+        pedestals = established(detname, "pedestals")
+        check_frames(dataset, detname, limits.min_frames, pedestals.shape_tuple if pedestals else None)
         try:
             mean, std, digest, frames = frame_statistics(dataset, settings.dark_chunk, progress)
         except OSError as error:
@@ -207,7 +200,13 @@ def submit(actor, principal, settings, experiment, number, detname, relative=Non
     limits = Thresholds.of(settings, thresholds)
     return jobs.submit(actor, "dark", {"experiment": experiment, "run": number, "detname": detname,
                                        "path": relative, "workspace": space.name, "runs": runs,
-                                       "thresholds": asdict(limits), "auto": auto}, here=here)
+                                       "thresholds": asdict(limits), "auto": auto},
+                       subject=run_subject(run), here=here)
+
+
+def run_subject(run):
+    """How generation jobs name the run they work on."""
+    return f"{run.experiment.name}/{run.number}"
 
 
 def auto_generate(actor, settings, run):
@@ -216,15 +215,11 @@ def auto_generate(actor, settings, run):
     if run.data_type != "dark":
         return []
     wanted = {d.detname for d in run.experiment.dark_detectors}
+    taken = {(j.parameters["detname"], j.parameters["path"]) for j in jobs.jobs_of("dark", run_subject(run))
+             if j.state not in ("failed", "cancelled")}
     started = []
     for entry in run.files:
-        if entry.detname not in wanted:
-            continue
-        earlier = [j for j in jobs.Job.select().where(jobs.Job.kind == "dark", jobs.Job.state.not_in(
-            ("failed", "cancelled"))) if (j.parameters["experiment"], j.parameters["run"], j.parameters["detname"],
-                                          j.parameters["path"]) == (run.experiment.name, run.number, entry.detname,
-                                                                    entry.path)]
-        if not earlier:
+        if entry.detname in wanted and (entry.detname, entry.path) not in taken:
             started.append(submit(actor, None, settings, run.experiment.name, run.number, entry.detname, entry.path,
                                   auto=True))
     return started

@@ -59,7 +59,7 @@ def transfer(calib_store, actor, detname, ctype, source, target, begin=None, end
     src_space, dst_space = parse_workspace(source), parse_workspace(target)
     if src_space == dst_space:
         raise bad_request("Transfer needs two different work-spaces.")
-    query = (CalibVersion.select(CalibVersion, CalibRange, CalibFile).join(CalibRange).join(CalibFile)
+    query = (CalibVersion.with_file()
              .where(CalibFile.workspace == src_space.name, CalibFile.detname == detname, CalibRange.ctype == ctype,
                     CalibVersion.deprecated_ns.is_null())
              .order_by(CalibRange.begin_ns, CalibVersion.versind))

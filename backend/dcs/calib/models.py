@@ -55,8 +55,20 @@ class CalibVersion(Model):
     author = peewee.CharField(max_length=200, default="")
     comment = peewee.TextField(default="")
 
+    via_set = None  # not a column: the set whose pin a lookup took, if any (resolve sets it)
+
     class Meta:
         table_name = "calib_versions"
+
+    @classmethod
+    def with_file(cls):
+        """Versions with their range and file, in one query."""
+        return cls.select(cls, CalibRange, CalibFile).join(CalibRange).join(CalibFile)
+
+    @classmethod
+    def find(cls, version_id):
+        """The version with this id (its range and file attached), or None."""
+        return cls.with_file().where(cls.id == version_id).first() if 0 < version_id < 2**62 else None
 
     @property
     def shape_tuple(self):

@@ -19,7 +19,7 @@ from .. import __version__
 from ..db import Model
 from ..errors import bad_request
 from ..timeutil import iso, now_ns
-from .models import CalibFile, CalibRange, CalibVersion
+from .models import CalibVersion
 
 MAX_GRAPH = 500  # nodes: a graph larger than this is cut, and says so
 
@@ -103,8 +103,7 @@ def graph(version):
         if len(nodes) >= MAX_GRAPH:
             cut = True
             break
-        v = (CalibVersion.select(CalibVersion, CalibRange, CalibFile).join(CalibRange).join(CalibFile)
-             .where(CalibVersion.id == current).first())
+        v = CalibVersion.find(current)
         node = _version_node(v)
         nodes[node["id"]] = node
         prov = of(v)

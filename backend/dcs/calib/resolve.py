@@ -107,7 +107,9 @@ def resolve(detname, ctype, t_ns, workspace, as_of_ns=None, version=None, versin
         row = database.execute_sql(_sql(PINNED_SQL), [set_name, detname, ctype, t_ns, t_ns, as_of_ns,
                                                       as_of_ns]).fetchone()
         if row:
-            return _objects(row)
+            pinned = _objects(row)
+            pinned.via_set = set_name
+            return pinned
     for space in workspace.chain():
         range_ = _range_in(space.name, detname, ctype, t_ns, as_of_ns)
         if range_ is not None:

@@ -55,11 +55,6 @@ def default_set(experiment_name):
             .order_by(CalibSet.decided_ns.desc()).scalar())
 
 
-def is_pinned(name, version_id):
-    return CalibSetPin.select().join(CalibSet).where(CalibSet.name == name,
-                                                     CalibSetPin.version == version_id).exists()
-
-
 def _pin_key(version):
     range_ = version.range
     return range_.file.detname, range_.ctype, range_.name
@@ -69,8 +64,7 @@ def versions_by_id(ids):
     if not isinstance(ids, (list, tuple)) or len(ids) > MAX_PINS or not all(
             isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**62 for i in ids):
         raise bad_request(f"Versions are named by a list of at most {MAX_PINS} ids.")
-    found = {v.id: v for v in CalibVersion.select(CalibVersion, CalibRange, CalibFile).join(CalibRange)
-             .join(CalibFile).where(CalibVersion.id.in_(list(ids)))}
+    found = {v.id: v for v in CalibVersion.with_file().where(CalibVersion.id.in_(list(ids)))}
     missing = [i for i in ids if i not in found]
     if missing:
         raise not_found(f"There is no calibration version {missing[0]}.")

@@ -19,7 +19,7 @@ from ..timeutil import NS, iso, now_ns, to_ns
 from . import h5file
 from .models import CalibDefault, CalibFile, CalibRange, CalibSet, CalibVersion
 from .resolve import resolve
-from .sets import default_set, is_pinned
+from .sets import default_set
 from ..runs import time_of
 from .aliases import DetectorAlias, resolve_alias
 from . import provenance as provenance_index
@@ -73,6 +73,13 @@ def check_array(ctype, array, allow_nonfinite):
     return array
 
 
+def established(detname, ctype):
+    """The detector's newest visible version of a ctype, whose shape and dtype new ones must keep; or None."""
+    return (CalibVersion.select().join(CalibRange).join(CalibFile)
+            .where(CalibFile.detname == detname, CalibRange.ctype == ctype, CalibVersion.deprecated_ns.is_null())
+            .order_by(CalibVersion.created_ns.desc()).first())
+
+
 class CalibStore:
     """The store under one calibration directory, with the index in the bound database."""
 
@@ -118,9 +125,7 @@ class CalibStore:
 
     def _check_established(self, detname, ctype, array):
         """A detector's ctype keeps one shape and dtype unless the writer forces a change."""
-        last = (CalibVersion.select().join(CalibRange).join(CalibFile)
-                .where(CalibFile.detname == detname, CalibRange.ctype == ctype, CalibVersion.deprecated_ns.is_null())
-                .order_by(CalibVersion.created_ns.desc()).first())
+        last = established(detname, ctype)
         if last is None or ctype == "geometry":
             return
         shape, dtype = tuple(array.shape), array.dtype.newbyteorder("<").str
@@ -221,8 +226,6 @@ class CalibStore:
                 found = resolve(link, ctype, t_ns, space, as_of_ns, version, versind, set_name)
                 if found is not None:
                     break
-        if found is not None:
-            found.via_set = set_name if set_name and is_pinned(set_name, found.id) else None
         return found
 
     def _links(self, space, detname):
@@ -269,7 +272,7 @@ def verify(calib_store, progress=None):
         data_file = Path(str(journal)[: -len(".journal")])
         with file_lock(data_file):
             recover(data_file)
-    versions = list(CalibVersion.select(CalibVersion, CalibRange, CalibFile).join(CalibRange).join(CalibFile))
+    versions = list(CalibVersion.with_file())
     for done, version in enumerate(versions, 1):
         where = f"{version.range.file.path} {version.range.ctype}/{version.range.name}/{version.name}"
         try:

@@ -137,8 +137,7 @@ def _array_response(store, version, cache):
 
 
 def _version(version_id, sha256):
-    version = (CalibVersion.select(CalibVersion, CalibRange, CalibFile).join(CalibRange).join(CalibFile)
-               .where(CalibVersion.id == version_id).first()) if 0 < version_id < 2**62 else None
+    version = CalibVersion.find(version_id)
     if version is None or version.sha256 != sha256:
         raise not_found("There is no calibration version at this address.")
     return version
@@ -202,7 +201,7 @@ def register(api):
     def detector(detname):
         """Everything indexed for one detector: work-spaces, types, ranges and versions."""
         split_detname(detname)
-        versions = (CalibVersion.select(CalibVersion, CalibRange, CalibFile).join(CalibRange).join(CalibFile)
+        versions = (CalibVersion.with_file()
                     .where(CalibFile.detname == detname)
                     .order_by(CalibFile.workspace, CalibRange.ctype, CalibRange.begin_ns, CalibVersion.versind))
         tree = {}

@@ -5,7 +5,7 @@ from bottle import HTTPResponse
 
 from ...calib import provenance
 from ...calib.compare import compare, difference
-from ...calib.models import CalibFile, CalibRange, CalibVersion
+from ...calib.models import CalibVersion
 from ...errors import bad_request, not_found
 from .. import query
 from .calib import describe, npy_bytes, store
@@ -18,8 +18,7 @@ COMPARE = (("a", "a version id"), ("b", "a version id (default: a's predecessor,
 
 
 def version_by_id(version_id):
-    version = (CalibVersion.select(CalibVersion, CalibRange, CalibFile).join(CalibRange).join(CalibFile)
-               .where(CalibVersion.id == version_id).first()) if 0 < version_id < 2**62 else None
+    version = CalibVersion.find(version_id)
     if version is None:
         raise not_found(f"There is no calibration version {version_id}.")
     return version

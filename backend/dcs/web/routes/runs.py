@@ -2,19 +2,21 @@
 
 from bottle import response
 
-from ...calib.darks import auto_generate
+from ...calib.darks import auto_generate, run_subject
 from ...auth.users import at_least, get_group, group_role
 from ...errors import bad_request, forbidden
-from ...runs import (DARK_REASONS, DATA_TYPES, DarkTag, Experiment, Run, RunNote, add_experiment, add_note, add_run, check_writer, end_run,
-                     experiment_dict, get_experiment, get_run, register_file, set_dark_detectors, tag_dark, untag_dark)
-from ...jobs import Job
+from ...runs import (DARK_REASONS, DATA_TYPES, DarkTag, Experiment, Run, RunNote, add_experiment, add_note, add_run,
+                     check_writer, details_of, end_run, experiment_dict, get_experiment, get_run, register_file,
+                     set_dark_detectors, tag_dark, untag_dark)
+from ...jobs import jobs_of
 from .. import query
 from ..fields import Body, Int, List, Str, Time
 
 TAG = Body(reason=Str(choices=tuple(DARK_REASONS)), reason_text=Str(max_len=200, default=""),
            notes=Str(max_len=10000, default=""))
 DARK = Body.optional("Tag the run dark at its start (the DAQ's checkbox).", **TAG.fields)
-NEW_RUN = Body(number=Int(minimum=0, maximum=10**9 - 1), begin=Time(), end=Time(required=False), data_type=Str(choices=DATA_TYPES, default="physics"), dark=DARK)
+NEW_RUN = Body(number=Int(minimum=0, maximum=10**9 - 1), begin=Time(), end=Time(required=False),
+               data_type=Str(choices=DATA_TYPES, default="physics"), dark=DARK)
 RUN_END = Body(end=Time())
 NOTE = Body(text=Str(min_len=1, max_len=10000, strip=True))
 FILE = Body(detname=Str(min_len=3, max_len=200), path=Str(min_len=1, max_len=1000))
@@ -29,13 +31,8 @@ def _run_page(run):
     details = run.details()
     details["notes"] = [n.to_dict() for n in run.notes.order_by(RunNote.created_ns, RunNote.id)]
     details["tag_history"] = [t.to_dict() for t in run.tags.order_by(DarkTag.at_ns, DarkTag.id)]
-    details["jobs"] = [j.to_dict() for j in jobs_of(run)]
+    details["jobs"] = [j.to_dict() for j in jobs_of("dark", run_subject(run))]
     return details
-
-
-def jobs_of(run):
-    return [job for job in Job.select().where(Job.kind == "dark").order_by(Job.created_ns.desc())
-            if job.parameters.get("experiment") == run.experiment.name and job.parameters.get("run") == run.number]
 
 
 def register(api):
@@ -80,11 +77,11 @@ def register(api):
         limit, offset = query.whole("limit", 100, digits=4), query.whole("offset", 0, digits=9)
         if not 1 <= limit <= 1000:
             raise bad_request("limit must be from 1 to 1000.")
-        selected = Run.select().where(Run.experiment == experiment)
+        selected = Run.select(Run, Experiment).join(Experiment).where(Run.experiment == experiment)
         if query.flag("dark"):
             selected = selected.where(Run.data_type == "dark")
         page = selected.order_by(Run.number.desc()).limit(limit).offset(offset)
-        return {"ok": True, "runs": [r.details() for r in page], "total": selected.count()}
+        return {"ok": True, "runs": details_of(page), "total": selected.count()}
 
     @api.route("/experiments/<name>/runs", "POST", perm="runs.write", body=NEW_RUN, tag="runs")
     def new_run(name, principal, actor, body, settings):
