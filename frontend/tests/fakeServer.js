@@ -16,7 +16,7 @@ export function fakeServer(routes) {
       path,
       headers: init.headers || {},
       credentials: init.credentials,
-      body: init.body ? JSON.parse(init.body) : undefined,
+      body: init.body instanceof FormData ? init.body : init.body ? JSON.parse(init.body) : undefined,
     }
     requests.push(request)
     let answer = routes[`${method} ${path}`]

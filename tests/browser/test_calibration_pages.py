@@ -11,7 +11,7 @@ from dcs.calib.sets import create_set
 from dcs.calib.store import CalibStore
 from dcs.runs import add_experiment, add_run
 
-from ..calib.darkdata import MEMBER
+from ..calib.darkdata import MEMBER, write_frames
 from .conftest import shot
 from .test_login import sign_in as start_sign_in
 
@@ -123,3 +123,17 @@ def test_the_heatmap_of_a_32_panel_cspad_array_is_drawn(page, calibrations):
     page.get_by_label("Panel", exact=True).select_option(label="Panel 5")
     expect(canvas).to_be_visible()
     shot(page, "calib-version-heatmap")
+
+
+def test_a_member_uploads_dark_frames_and_watches_the_job_make_the_constants(page, calibrations, tmp_path):
+    write_frames(tmp_path / "upload" / "r7.h5", "andor-0001")
+    sign_in(page, "maya")
+    page.goto("/runs/xpp1/7")
+    form = page.get_by_role("region", name="Generate constants")
+    form.get_by_label("Detector").fill("andor-0001")
+    form.get_by_label("Upload frames").set_input_files(str(tmp_path / "upload" / "r7.h5"))
+    form.get_by_role("button", name="Generate").click()
+    expect(page.get_by_role("link", name=re.compile("pixel_status, version 1"))).to_be_visible(timeout=30000)
+    shot(page, "run-generated-from-upload")
+    job = api(page, "GET", "/api/jobs")["body"]["jobs"][0]
+    assert job["state"] == "done" and job["params"]["path"].startswith("_uploads/xpp1/run7/")

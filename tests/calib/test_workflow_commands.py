@@ -64,3 +64,24 @@ def test_a_set_is_approved_by_a_second_person_and_exported(env, tmp_path):
     with h5py.File(tmp_path / "good-1.h5", "r") as h5:
         assert sorted(h5["andor-0001"]) == ["pedestals", "pixel_rms", "pixel_status"]
     assert "Say who acts" in dcs(env, "calib", "set", "propose", "good-1", code=2)
+
+
+def test_run_ranges_give_the_validity_and_two_sets_compare_from_the_shell(env, tmp_path):
+    import numpy as np
+
+    dcs(env, "run", "add", "xpp1", "8", "--begin", "2026-11-20T11:00:00Z", "--end", "2026-11-20T11:30:00Z")
+    for value in (1, 2):
+        np.save(tmp_path / f"{value}.npy", np.full((4, 4), value, "f4"))
+        out = dcs(env, "calib", "put", "andor-0001", "pedestals", str(tmp_path / f"{value}.npy"), "--runs", "7-8",
+                  "--experiment", "xpp1", "--workspace", "experiment:xpp1")
+        assert "1795168800-1795174200 version" in out
+    assert "Give the validity either" in dcs(env, "calib", "put", "andor-0001", "pedestals", str(tmp_path / "1.npy"),
+                                             "--runs", "7-8", code=2)
+    assert "is now version 1" in dcs(env, "calib", "default", "andor-0001", "pedestals", "--runs", "7-8",
+                                     "--experiment", "xpp1", "--versind", "1", "--workspace", "experiment:xpp1")
+    dcs(env, "calib", "set", "create", "one", "--experiment", "xpp1", "--version", "1")
+    dcs(env, "calib", "set", "create", "two", "--experiment", "xpp1", "--version", "2")
+    out = dcs(env, "calib", "compare", "--sets", "one", "two", "--detname", "andor-0001", "--ctype", "pedestals",
+              "--time", "2026-11-20T10:30:00Z", "--threshold", "0.5")
+    assert "version 2" in out and "minus version 1" in out and "16/16" in out
+    assert "needs --sets A B with --detname" in dcs(env, "calib", "compare", "--sets", "one", "two", code=2)

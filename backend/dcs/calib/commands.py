@@ -46,15 +46,27 @@ def load_array(path, ctype):
         raise DcsError(400, f"{path} is not a valid .npy file: {error}.") from None
 
 
+def validity_options(parser):
+    parser.add_argument("--begin", help="start of validity: Unix seconds or ISO 8601")
+    parser.add_argument("--end", help="end of validity (exclusive); open when absent")
+    parser.add_argument("--runs", help="validity as a psana run range of --experiment: 12-34 or 56-end")
+    parser.add_argument("--experiment", help="the experiment whose runs --runs names")
+
+
+def validity_of(args):
+    """(begin, end) from --begin/--end or from --runs with --experiment (after the store is opened)."""
+    if args.runs:
+        if args.begin is not None or args.end is not None or not args.experiment:
+            raise UsageError("Give the validity either as --begin (and --end) or as --runs with --experiment.")
+        return run_validity(args.experiment, args.runs)
+    if args.begin is None:
+        raise UsageError("Say when the constants are valid: --begin, or --runs with --experiment.")
+    return args.begin, args.end
+
+
 def cmd_put(settings, args):
     store = _store(settings)
-    begin, end = args.begin, args.end
-    if args.runs:
-        if begin is not None or end is not None or not args.experiment:
-            raise UsageError("Give the validity either as --begin (and --end) or as --runs with --experiment.")
-        begin, end = run_validity(args.experiment, args.runs)
-    elif begin is None:
-        raise UsageError("Say from when the constants are valid: --begin, or --runs with --experiment.")
+    begin, end = validity_of(args)
     version = store.put(cli_actor(), args.detname, args.ctype, load_array(args.file, args.ctype), begin, end,
                         workspace=args.workspace, tsprod=args.tsprod, comment=args.comment or "", force=args.force,
                         allow_nonfinite=args.allow_nonfinite)
@@ -84,8 +96,9 @@ def cmd_get(settings, args):
 
 def cmd_default(settings, args):
     store = _store(settings)
-    store.set_default(cli_actor(), args.detname, args.ctype, args.begin, args.end, args.versind, args.workspace)
-    print(f"the default of {args.detname} {args.ctype} from {args.begin} is now version {args.versind}")
+    range_ = store.set_default(cli_actor(), args.detname, args.ctype, *validity_of(args), args.versind,
+                               args.workspace)
+    print(f"the default of {args.detname} {args.ctype} {range_.name} is now version {args.versind}")
 
 
 def cmd_ls(settings, args):
@@ -240,10 +253,7 @@ def register(commands, *more):
     put.add_argument("detname")
     put.add_argument("ctype")
     put.add_argument("file")
-    put.add_argument("--begin", help="start of validity: Unix seconds or ISO 8601")
-    put.add_argument("--runs", help="validity as a psana run range of --experiment: 12-34 or 56-end")
-    put.add_argument("--experiment", help="the experiment whose runs --runs names")
-    put.add_argument("--end", help="end of validity (exclusive); open when absent")
+    validity_options(put)
     put.add_argument("--comment")
     put.add_argument("--tsprod", help="production time, for importing historical constants")
     put.add_argument("--force", action="store_true", help="accept a shape or dtype other than the established one")
@@ -281,8 +291,7 @@ def register(commands, *more):
     default = add_command(sub, "default", cmd_default, "Set the default version of a validity range.")
     default.add_argument("detname")
     default.add_argument("ctype")
-    default.add_argument("--begin", required=True)
-    default.add_argument("--end")
+    validity_options(default)
     default.add_argument("--versind", type=int, required=True, help="the version index; 0 clears the default")
     lookup_options(default)
 

@@ -8,10 +8,11 @@ import json
 import sys
 
 from .. import approval, jobs
+from ..audit import Actor
 from ..auth.sessions import principal_for_user
 from ..auth.users import get_user
 from ..console import UsageError, add_command, cli_actor, open_database, print_table
-from ..audit import Actor
+from ..errors import DcsError
 from ..progress import Progress
 from . import bundle, darks, provenance
 from .compare import compare
@@ -44,11 +45,25 @@ def _version(version_id):
     return versions_by_id([version_id])[0]
 
 
+def _pair(store, args):
+    """The versions to compare: by ids, or what two sets pin for one detector, ctype and time."""
+    if args.sets:
+        if args.a is not None or not (args.detname and args.ctype and args.time):
+            raise UsageError("Comparing two sets needs --sets A B with --detname, --ctype and --time (and no ids).")
+        found = [store.lookup(args.detname, args.ctype, args.time, set_name=name) for name in args.sets]
+        for name, version in zip(args.sets, found):
+            if version is None:
+                raise DcsError(404, f"No {args.ctype} constants of {args.detname} apply at {args.time} with {name}.")
+        return found
+    if args.a is None:
+        raise UsageError("Name a version id (and another, or none for its predecessor), or --sets A B.")
+    return _version(args.a), _version(args.b) if args.b is not None else None
+
+
 def cmd_compare(settings, args):
     open_database(settings)
-    a = _version(args.a)
-    b = _version(args.b) if args.b is not None else None
-    a, b, result = compare(CalibStore(settings.calib_dir), a, b, args.threshold, args.bins)
+    store = CalibStore(settings.calib_dir)
+    a, b, result = compare(store, *_pair(store, args), args.threshold, args.bins)
     if args.json:
         print(json.dumps({"a": a.id, "b": b.id, **result}, indent=2))
         return 0
@@ -178,8 +193,13 @@ def register(sub):
 
     cmp = add_command(sub, "compare", cmd_compare,
                       "Statistics of the difference of two versions (by id), overall and per panel.")
-    cmp.add_argument("a", type=int, help="a version id (alone: compared with its predecessor)")
+    cmp.add_argument("a", type=int, nargs="?", help="a version id (alone: compared with its predecessor)")
     cmp.add_argument("b", type=int, nargs="?")
+    cmp.add_argument("--sets", nargs=2, metavar=("A", "B"), help="compare what two sets pin (with --detname, "
+                                                               "--ctype and --time)")
+    cmp.add_argument("--detname")
+    cmp.add_argument("--ctype")
+    cmp.add_argument("--time", help="Unix seconds or ISO 8601")
     cmp.add_argument("--threshold", type=float, default=0.0, help="a pixel changed when |b - a| is above this")
     cmp.add_argument("--bins", type=int, default=50)
     cmp.add_argument("--json", action="store_true")

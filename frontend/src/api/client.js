@@ -80,7 +80,9 @@ export async function request(method, path, { body, query, authRedirect = true }
   method = method.toUpperCase()
   const headers = { Accept: 'application/json' }
   const init = { method, headers, credentials: 'same-origin' }
-  if (body !== undefined) {
+  if (typeof FormData !== 'undefined' && body instanceof FormData) {
+    init.body = body // multipart: the browser sets the Content-Type with its boundary
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json'
     init.body = JSON.stringify(body)
   }

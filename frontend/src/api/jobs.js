@@ -9,13 +9,22 @@ export const getJob = async (id) => (await get(jobPath(id))).job
 
 export const cancelJob = async (id) => (await post(`${jobPath(id)}/cancel`, {})).job
 
-/** Start generating constants from a run; empty path and workspace are left out. Returns the job. */
-export async function generate({ experiment, run, detname, path, workspace, thresholds }) {
+/**
+ * Start generating constants from a run; empty path, workspace and runs are left out. With a file
+ * (a File of raw frames) the frames are uploaded instead of read from the run's registered file.
+ * Returns the job.
+ */
+export async function generate({ experiment, run, detname, path, workspace, runs, thresholds, file }) {
   const body = { experiment, run: Number(run), detname }
-  if (path) body.path = path
+  if (path && !file) body.path = path
   if (workspace) body.workspace = workspace
+  if (runs) body.runs = runs
   if (thresholds) body.thresholds = thresholds
-  return (await post('/calib/generate', body)).job
+  if (!file) return (await post('/calib/generate', body)).job
+  const form = new FormData()
+  form.append('metadata', JSON.stringify(body))
+  form.append('frames', file)
+  return (await post('/calib/generate/upload', form)).job
 }
 
 /** Whether a job may still change (and is worth asking about again). */

@@ -291,3 +291,33 @@ describe('run page', () => {
     expect(alert.text()).toBe('Job 5 failed: The file has no events.')
   })
 })
+
+describe('generating from uploaded frames', () => {
+  it('sends the chosen file with the run range as a multipart upload', async () => {
+    const seen = fakeServer(
+      routes({
+        'POST /api/calib/generate/upload': { status: 202, body: { ok: true, job: job(9, { done: 0, fraction: 0 }) } },
+        'GET /api/jobs/9': { body: { ok: true, job: job(9, { state: 'done', done: 1, fraction: 1 }) } },
+      }),
+    )
+    ;({ wrapper } = await mountApp('/runs/exp1/12'))
+    const form = region(wrapper, 'Generate constants')
+    await field(form, 'Valid for runs').setValue('12-20')
+    const input = field(form, 'Upload frames')
+    const frames = new File([new Uint8Array([0x89, 0x48, 0x44, 0x46])], 'r12.h5')
+    Object.defineProperty(input.element, 'files', { value: [frames] })
+    await input.trigger('change')
+    await button(form, 'Generate').trigger('click')
+    await flushPromises()
+    const sent = seen.find((r) => r.method === 'POST')
+    expect(sent.path).toBe('/api/calib/generate/upload')
+    expect(JSON.parse(sent.body.get('metadata'))).toEqual({
+      experiment: 'exp1',
+      run: 12,
+      detname: 'cspad-0001',
+      runs: '12-20',
+    })
+    expect(sent.body.get('frames').name).toBe('r12.h5')
+    expect(sent.headers['Content-Type']).toBeUndefined()
+  })
+})
