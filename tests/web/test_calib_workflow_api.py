@@ -205,3 +205,17 @@ def test_frames_can_be_uploaded_instead_of_referenced(login, run, settings, tmp_
     assert_error(not_hdf5, 400, "not an HDF5 file")
     assert_error(maya.post("/api/calib/generate/upload", {}), 415, "multipart")
     assert {k: v for k, v in snapshot().items() if k != "users"} == {k: v for k, v in before.items() if k != "users"}
+
+
+def test_the_same_detector_in_two_sets_is_compared_by_naming_the_sets(login, run, settings):
+    store = CalibStore(settings.calib_dir)
+    first, second = put(store, np.ones((4, 4), "f4")), put(store, np.full((4, 4), 3, "f4"))
+    maya, vera = login("maya"), login("vera")
+    maya.post("/api/calib/sets", {"name": "one", "experiment": "xpp1", "versions": [first.id]})
+    maya.post("/api/calib/sets", {"name": "two", "experiment": "xpp1", "versions": [second.id]})
+    query = "a_set=one&b_set=two&detname=cspad-0001&ctype=pedestals&t=2026-11-20T10:30:00Z&threshold=1"
+    answer = vera.get(f"/api/calib/compare?{query}").json
+    assert (answer["a"]["version"]["id"], answer["b"]["version"]["id"]) == (first.id, second.id)
+    assert answer["overall"]["changed"] == 16 and answer["overall"]["mean"] == 2
+    assert_error(vera.get("/api/calib/compare?a_set=one&b_set=two"), 400, "needs a_set, b_set, detname, ctype and t")
+    assert_error(vera.get(f"/api/calib/compare?{query.replace('two', 'three')}"), 404, "no calibration set")

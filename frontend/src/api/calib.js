@@ -30,8 +30,9 @@ export async function getProvenance(id) {
 }
 
 /** The comparison of two versions (b omitted: a's predecessor); see the API contract. */
-export async function compare({ a, b, threshold, bins } = {}) {
-  const { ok: _ok, ...rest } = await get('/calib/compare', { query: { a, b, threshold, bins } })
+export async function compare({ a, b, threshold, bins, aSet, bSet, detname, ctype, t } = {}) {
+  const query = { a, b, threshold, bins, a_set: aSet, b_set: bSet, detname, ctype, t }
+  const { ok: _ok, ...rest } = await get('/calib/compare', { query })
   return rest
 }
 

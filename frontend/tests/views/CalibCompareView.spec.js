@@ -102,6 +102,37 @@ describe('comparison page', () => {
     expect(wrapper.find('[data-testid="changed-summary"]').exists()).toBe(true)
   })
 
+  it('compares what two sets pin for one detector by asking for their versions, then comparing those', async () => {
+    const { seen } = serve()
+    let router
+    ;({ wrapper, router } = await mountApp('/calibrations/compare'))
+    await field(wrapper, 'Set A').setValue('good-1')
+    await field(wrapper, 'Set B').setValue('good-2')
+    await field(wrapper, 'Detector').setValue('cspad-0001')
+    await field(wrapper, 'Time').setValue('2026-11-16T17:00:00Z')
+    await wrapper.findAll('form')[1].trigger('submit')
+    await until(() => router.currentRoute.value.query.a === '22')
+    const asked = new URL(seen.find((r) => r.path === '/api/calib/compare').url, 'http://x').searchParams
+    expect(Object.fromEntries(asked)).toEqual({
+      a_set: 'good-1',
+      b_set: 'good-2',
+      detname: 'cspad-0001',
+      ctype: 'pedestals',
+      t: '2026-11-16T17:00:00Z',
+    })
+    expect(router.currentRoute.value.query).toEqual({ a: '22', b: '23' })
+  })
+
+  it('asks for every part of a set comparison before asking the server', async () => {
+    const { seen } = serve()
+    ;({ wrapper } = await mountApp('/calibrations/compare'))
+    await field(wrapper, 'Set A').setValue('good-1')
+    await wrapper.findAll('form')[1].trigger('submit')
+    await settle()
+    expect(wrapper.text()).toContain('Give both sets, the detector, the calibration type and the time.')
+    expect(seen.some((r) => r.path === '/api/calib/compare')).toBe(false)
+  })
+
   it('says what is wrong with the form before asking the server', async () => {
     const { seen } = serve()
     ;({ wrapper } = await mountApp('/calibrations/compare'))
