@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { error, meAnswer, viewer } from '../fakeServer.js'
 import { mountApp, settle, until } from '../mountApp.js'
 import { described, npyBytes, serveCalib, version } from '../calibFixtures.js'
+import { field } from '../finders.js'
 
 let wrapper
 beforeEach(() => vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null))
@@ -30,10 +31,6 @@ function serve(answer = { body: comparison }) {
   )
 }
 
-const field = (w, labelText) => {
-  const label = w.findAll('label').find((l) => l.text() === labelText)
-  return w.find(`#${label.attributes('for')}`)
-}
 const section = (w, heading) => w.findAll('section.card').find((s) => s.find('h2').text().startsWith(heading))
 
 describe('comparison page', () => {
