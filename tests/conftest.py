@@ -1,6 +1,7 @@
 """Fixtures: a real app on a fresh SQLite file in a temp directory, people of every role, clients."""
 
 import json
+import re
 
 import pytest
 import webtest
@@ -153,3 +154,12 @@ def snapshot():
         cursor = database.execute_sql(f'SELECT * FROM "{table}" ORDER BY 1')
         tables[table] = cursor.fetchall()
     return tables
+
+
+def fill(rule, token_id=1):
+    """A route rule with every wildcard filled in, for the tests that walk the whole route table."""
+    rule = rule.replace("<username>", "vera").replace("<name>", "ecal").replace("<detname>", "cspad-0001")
+    rule = rule.replace("<ctype>", "pedestals").replace("<version_id:int>", "1").replace("<sha256>", "0" * 64)
+    rule = rule.replace("<number:int>", "1").replace("<job_id:int>", "1").replace("<port>", "hv")
+    rule = re.sub(r"<(placement|connection|alias)_id:int>", "1", rule).replace("<kind:re:types|devices>", "devices")
+    return re.sub(r"<token_id:int>", str(token_id), rule)

@@ -19,16 +19,20 @@ from dcs.db import (
     migrate,
     pending_migrations,
 )
-from dcs.calib.aliases import DetectorAlias
+from dcs.configs.models import (ConfigActivation, ConfigSet, ConfigSetPin, ConfigVersion, LiveConfig, Recipe,
+                                RecipeEntry)
+from dcs.topology.aliases import DetectorAlias
 from dcs.runs import DarkDetector, DarkTag, Experiment, Run, RunFile, RunNote
 from dcs.approval import ApprovalEvent
 from dcs.calib.provenance import CalibParent, CalibProvenance
 from dcs.jobs import Job
-from dcs.topology.models import Device, DeviceType
+from dcs.topology.models import Connection, Device, DeviceType, Placement, Port
 
 MODELS = [MetaValue, User, Group, Membership, Session, ApiToken, LoginFailure, AuditEntry, DeviceType, Device,
           CalibFile, CalibRange, CalibVersion, CalibDefault, CalibSet, CalibSetPin, Experiment, Run,
-          DetectorAlias, DarkTag, RunNote, RunFile, DarkDetector, Job, CalibProvenance, CalibParent, ApprovalEvent]
+          DetectorAlias, DarkTag, RunNote, RunFile, DarkDetector, Job, CalibProvenance, CalibParent, ApprovalEvent,
+          Port, Connection, Placement, ConfigVersion, ConfigActivation, LiveConfig, Recipe, RecipeEntry, ConfigSet,
+          ConfigSetPin]
 
 
 def test_migrations_are_numbered_and_applied_once(tmp_path):

@@ -11,6 +11,7 @@ ACCOUNT = re.compile(r"[a-z][a-z0-9._-]{1,63}")
 DETTYPE = re.compile(r"[a-z][a-z0-9]*")
 DETID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 EXPERIMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+SET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 MAX_DETNAME = 200
 
 
@@ -44,3 +45,11 @@ def split_detname(name):
             "digits, '.', '_' or '-'."
         )
     return dettype, detid
+
+
+def set_name(value, what):
+    """Names of sets and recipes: 1 to 100 letters, digits, '.', '_' or '-', a letter or digit first."""
+    if not isinstance(value, str) or not SET_NAME.fullmatch(value):
+        raise bad_request(f"The {what} name {value!r} is not valid: 1 to 100 letters, digits, '.', '_' or '-'.",
+                          errors=[{"field": "name", "error": "Letters, digits, '.', '_' or '-'."}])
+    return value

@@ -14,9 +14,9 @@ import peewee
 
 from .audit import record
 from .auth.models import Group
-from .auth.users import at_least, get_group, group_role
+from .auth.users import get_group, require_role
 from .db import Model, database
-from .errors import bad_request, conflict, forbidden, not_found
+from .errors import bad_request, conflict, not_found
 from .names import EXPERIMENT, split_detname
 from .timeutil import NS, iso, now_ns, to_ns
 
@@ -166,12 +166,7 @@ def experiment_dict(experiment):
 
 def check_writer(principal, experiment, wanted="member"):
     """Members and up of the experiment's group (and admins) write its runs; experts configure it."""
-    if at_least(group_role(principal, experiment.group_id), wanted):
-        return
-    if experiment.group_id is None:
-        raise forbidden(f"The experiment {experiment.name} belongs to no group yet; an admin must assign one.")
-    raise forbidden(f"Writing for the experiment {experiment.name} is for {wanted}s of its group, "
-                    f"{experiment.group.name}, and those above them.")
+    require_role(principal, experiment.group, wanted, f"the experiment {experiment.name}")
 
 
 def set_dark_detectors(actor, experiment, detnames):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from dcs.calib import DCStore
-from dcs.calib.aliases import add_alias
+from dcs.topology.aliases import add_alias
 from dcs.errors import DcsError
 
 from .conftest import EXPERT

@@ -6,7 +6,7 @@ import pytest
 
 from dcs.web.fields import Body, Bool, Dict, Int, List, Str, Time
 
-from ..conftest import assert_error, snapshot
+from ..conftest import assert_error, fill, snapshot
 
 WRONG = {Str: 12345, Int: "12", Bool: "true", List: "not a list", Dict: ["not", "an", "object"], Body: "text",
          Time: {"not": "a time"}}
@@ -14,11 +14,6 @@ WRONG = {Str: 12345, Int: "12", Bool: "true", List: "not a list", Dict: ["not", 
 
 def body_routes(app):
     return [r for r in app.config["dcs.api"].routes if r.config.get("body") is not None]
-
-
-def fill(rule):
-    return (rule.replace("<username>", "vera").replace("<name>", "ecal").replace("<token_id:int>", "1")
-            .replace("<number:int>", "1").replace("<job_id:int>", "1"))
 
 
 @pytest.fixture

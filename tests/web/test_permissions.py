@@ -1,7 +1,5 @@
 """Every route, for every role, anonymous, and tokens: allowed exactly as the permission table says."""
 
-import re
-
 import pytest
 from bottle import Bottle
 
@@ -10,7 +8,7 @@ from dcs.auth.tokens import create_token, revoke_token
 from dcs.timeutil import NS, now_ns
 from dcs.web.plugins import check_routes
 
-from ..conftest import PEOPLE, TEST_ACTOR, Browser, TokenClient
+from ..conftest import PEOPLE, TEST_ACTOR, Browser, TokenClient, fill
 
 # Who may use each permission, written out by hand: the code's table must agree with it.
 LOGGED_IN = set(PEOPLE)
@@ -22,6 +20,11 @@ EXPECTED = {
     "calib.write": {"ada", "erin", "olaf", "maya"},
     "runs.write": {"ada", "erin", "olaf", "maya"},
     "calib.approve": {"ada", "erin"},
+    "topology.write": {"ada", "erin"},
+    "configs.write": {"ada", "erin", "olaf", "maya"},
+    "configs.activate": {"ada", "erin", "olaf"},
+    "configs.approve": {"ada", "erin"},
+    "devices.report": {"ada", "erin", "olaf", "maya"},
     "audit.read": {"ada", "erin"},
     "users.manage": {"ada"},
 }
@@ -32,13 +35,6 @@ READ_TOKEN_ALLOWED = {"public", "authenticated", "read", "audit.read"}
 def api_routes(app):
     # Logging out ends the walker's session, so it goes last.
     return sorted(app.config["dcs.api"].routes, key=lambda r: r.rule.endswith("/auth/logout"))
-
-
-def fill(rule, token_id):
-    rule = rule.replace("<username>", "vera").replace("<name>", "ecal").replace("<detname>", "cspad-0001")
-    rule = rule.replace("<ctype>", "pedestals").replace("<version_id:int>", "1").replace("<sha256>", "0" * 64)
-    rule = rule.replace("<number:int>", "1").replace("<job_id:int>", "1")
-    return re.sub(r"<token_id:int>", str(token_id), rule)
 
 
 @pytest.fixture

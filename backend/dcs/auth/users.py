@@ -2,7 +2,7 @@
 
 from ..audit import changes, record
 from ..db import database
-from ..errors import bad_request, conflict, not_found
+from ..errors import bad_request, conflict, forbidden, not_found
 from ..names import account_name
 from ..timeutil import now_ns
 from .models import Group, Membership, Session, User
@@ -155,3 +155,13 @@ def group_role(principal, group_id):
 def at_least(role, wanted):
     """Whether a group role (or "admin") reaches the wanted one."""
     return role == "admin" or (role is not None and ROLE_RANK[role] >= ROLE_RANK[wanted])
+
+
+def require_role(principal, group, wanted, subject):
+    """Refuse with a 403 saying who may, unless the principal is at least `wanted` in group (a Group or
+    None; admins always may). subject names what is written, e.g. "the device ecal-0001"."""
+    if at_least(group_role(principal, group.id if group is not None else None), wanted):
+        return
+    if group is None:
+        raise forbidden(f"{subject[0].upper()}{subject[1:]} belongs to no group yet; an admin must assign one.")
+    raise forbidden(f"Writing for {subject} is for {wanted}s of its group, {group.name}, and those above them.")

@@ -5,69 +5,17 @@
     cspad1           cspad-0001
 
 Blank lines and `#` comments are ignored. The portal also keeps time-dependent aliases in its
-database (`alias, detname, begin, end`): a source that pointed at one detector until a swap and at
-another after it resolves to the right one at each lookup's time. The table wins over `.als` files.
+database (`alias, detname, begin, end`, dcs.topology.aliases): a source that pointed at one detector
+until a swap and at another after it resolves to the right one at each lookup's time. The table wins
+over `.als` files.
 """
 
-import re
 from pathlib import Path
 
-import peewee
-
-from ..audit import record
-from ..db import Model, database
-from ..errors import DcsError, bad_request, conflict
+from ..db import database
+from ..errors import DcsError
 from ..names import split_detname
-from ..timeutil import iso, to_ns
-
-ALIAS = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}")
-
-
-class DetectorAlias(Model):
-    alias = peewee.CharField(max_length=200)
-    detname = peewee.CharField(max_length=200)
-    begin_ns = peewee.BigIntegerField()
-    end_ns = peewee.BigIntegerField(null=True)
-
-    class Meta:
-        table_name = "detector_aliases"
-
-    def to_dict(self):
-        return {"alias": self.alias, "detname": self.detname, "begin": iso(self.begin_ns), "end": iso(self.end_ns)}
-
-
-def add_alias(actor, alias, detname, begin, end=None):
-    if not isinstance(alias, str) or not ALIAS.fullmatch(alias):
-        raise bad_request(f"The alias {alias!r} is not valid: letters, digits, '.', '_', ':' or '-'.")
-    try:
-        split_detname(alias)
-    except DcsError:
-        pass
-    else:
-        raise bad_request(f"{alias!r} reads like a detector name itself; an alias must not.")
-    split_detname(detname)
-    begin_ns = to_ns(begin, "begin time")
-    end_ns = None if end is None else to_ns(end, "end time")
-    if end_ns is not None and end_ns <= begin_ns:
-        raise bad_request("The alias ends before or when it begins.")
-    with database.atomic():
-        clash = DetectorAlias.select().where(
-            DetectorAlias.alias == alias, DetectorAlias.begin_ns < (end_ns if end_ns is not None else 2**63 - 1),
-            DetectorAlias.end_ns.is_null() | (DetectorAlias.end_ns > begin_ns)).first()
-        if clash is not None:
-            raise conflict(f"{alias!r} already names {clash.detname} from {iso(clash.begin_ns)} to "
-                           f"{iso(clash.end_ns) or 'the end'}; aliases must not overlap in time.")
-        row = DetectorAlias.create(alias=alias, detname=detname, begin_ns=begin_ns, end_ns=end_ns)
-        record(actor, "alias.create", "alias", alias, f"{alias} names {detname}", after=row.to_dict())
-    return row
-
-
-def alias_at(alias, t_ns):
-    """The detector an alias names at t, from the database, or None."""
-    row = (DetectorAlias.select().where(DetectorAlias.alias == alias, DetectorAlias.begin_ns <= t_ns,
-                                        DetectorAlias.end_ns.is_null() | (DetectorAlias.end_ns > t_ns))
-           .order_by(DetectorAlias.begin_ns.desc()).first())
-    return None if row is None else row.detname
+from ..topology.aliases import alias_at
 
 
 def read_aliases(path):

@@ -14,7 +14,7 @@ from ..progress import Progress
 from ..runs import run_validity
 from ..timeutil import iso
 from . import h5file
-from .aliases import DetectorAlias, add_alias
+from ..topology.aliases import DetectorAlias, add_alias
 from .exchange import diff, squeeze, transfer
 from .psana_tree import export_tree, import_tree
 from .models import CalibFile, CalibRange, CalibVersion

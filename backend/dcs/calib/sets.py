@@ -6,26 +6,22 @@ the default of that experiment's lookups) or rejected; approved and rejected set
 change makes a new draft (`revise`).
 """
 
-import re
-
 from .. import approval
 from ..audit import record
 from ..db import database
 from ..errors import bad_request, conflict, forbidden, not_found
+from ..names import set_name
 from ..runs import Experiment, get_experiment
 from ..timeutil import now_ns
 from .models import CalibFile, CalibRange, CalibSet, CalibSetPin, CalibVersion
 from .resolve import FAR_FUTURE, pick_version
 from .workspace import parse_workspace
 
-SET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 MAX_PINS = 100_000
 
 
 def check_name(name):
-    if not isinstance(name, str) or not SET_NAME.fullmatch(name):
-        raise bad_request(f"The set name {name!r} is not valid: 1 to 100 letters, digits, '.', '_' or '-'.",
-                          errors=[{"field": "name", "error": "Letters, digits, '.', '_' or '-'."}])
+    set_name(name, "set")
     if name == "none":
         raise bad_request("The set name 'none' is reserved (it asks a lookup for no set).",
                           errors=[{"field": "name", "error": "Reserved."}])

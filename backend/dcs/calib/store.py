@@ -21,7 +21,8 @@ from .models import CalibDefault, CalibFile, CalibRange, CalibSet, CalibVersion
 from .resolve import resolve
 from .sets import default_set
 from ..runs import time_of
-from .aliases import DetectorAlias, resolve_alias
+from ..topology.aliases import DetectorAlias
+from .aliases import resolve_alias
 from . import provenance as provenance_index
 from .journal import file_lock, recover
 from .workspace import parse_workspace

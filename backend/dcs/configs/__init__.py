@@ -1,0 +1,1 @@
+"""Configuration documents and versions, recipes and approved configuration sets."""
