@@ -25,7 +25,7 @@ DAY = to_ns("2026-11-16T08:00:00Z") // NS  # seconds
 FRAMES = 12
 
 
-def _person(name):
+def person(name):
     user = User.by_name(name)
     return Actor(f"user:{name}", user.id), principal_for_user(user)
 
@@ -55,8 +55,8 @@ def _cspad(seed, shift_panel=None):
 
 def seed(settings):
     """Seed the demo experiment into a database that has the demo people. Returns what it made, in words."""
-    mira, mira_principal = _person("mira")
-    sam, sam_principal = _person("sam")
+    mira, mira_principal = person("mira")
+    sam, sam_principal = person("sam")
     add_experiment(mira, EXPERIMENT, "XPP", GROUP)
     for number in range(1, 13):
         begin = DAY + (number - 1) * 3600

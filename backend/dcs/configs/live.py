@@ -41,7 +41,7 @@ def _within(stored, live, tolerance):
     numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (stored, live))
     if not numbers:
         return stored == live and type(stored) is type(live), None
-    delta = live - stored
+    delta = round(live - stored, 9)
     if tolerance is None:
         return delta == 0, delta
     kind, amount = tolerance

@@ -62,26 +62,28 @@ def _nodes(node, parts=()):
             yield from _nodes(value, parts + (i,))
 
 
+WORDS = {
+    "minimum": lambda v, x: f"must be at least {v} (it is {x!r})",
+    "maximum": lambda v, x: f"must be at most {v} (it is {x!r})",
+    "exclusiveMinimum": lambda v, x: f"must be more than {v} (it is {x!r})",
+    "exclusiveMaximum": lambda v, x: f"must be less than {v} (it is {x!r})",
+    "type": lambda v, x: f"must be {' or '.join(v) if isinstance(v, list) else v} (it is {json.dumps(x)[:60]})",
+    "enum": lambda v, x: f"must be one of {', '.join(json.dumps(i) for i in v)[:200]}",
+    "const": lambda v, x: f"must be {json.dumps(v)}",
+    "minLength": lambda v, x: f"must have at least {v} characters",
+    "maxLength": lambda v, x: f"must have at most {v} characters",
+    "pattern": lambda v, x: f"must match the pattern {v}",
+    "minItems": lambda v, x: f"must have at least {v} items",
+    "maxItems": lambda v, x: f"must have at most {v} items",
+    "uniqueItems": lambda v, x: "must not repeat items",
+    "multipleOf": lambda v, x: f"must be a multiple of {v}",
+}
+
+
 def _message(error):
     """A sentence about one failed keyword, in words a detector expert reads at 3 a.m."""
-    value, v = error.instance, error.validator_value
-    words = {
-        "minimum": f"must be at least {v} (it is {value!r})",
-        "maximum": f"must be at most {v} (it is {value!r})",
-        "exclusiveMinimum": f"must be more than {v} (it is {value!r})",
-        "exclusiveMaximum": f"must be less than {v} (it is {value!r})",
-        "type": f"must be {' or '.join(v) if isinstance(v, list) else v} (it is {json.dumps(value)[:60]})",
-        "enum": f"must be one of {', '.join(json.dumps(x) for x in v)[:200]}",
-        "const": f"must be {json.dumps(v)}",
-        "minLength": f"must have at least {v} characters",
-        "maxLength": f"must have at most {v} characters",
-        "pattern": f"must match the pattern {v}",
-        "minItems": f"must have at least {v} items",
-        "maxItems": f"must have at most {v} items",
-        "uniqueItems": "must not repeat items",
-        "multipleOf": f"must be a multiple of {v}",
-    }
-    return words.get(error.validator, error.message)
+    words = WORDS.get(error.validator)
+    return words(error.validator_value, error.instance) if words else error.message
 
 
 def problems(schema, document):

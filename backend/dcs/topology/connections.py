@@ -8,7 +8,7 @@ from a controller gives what is behind it (used to suppress alerts downstream of
 
 from ..audit import record
 from ..db import database
-from ..errors import bad_request, conflict, not_found
+from ..errors import DcsError, bad_request, conflict, not_found
 from ..timeutil import now_ns
 from .devices import check_ports, get_device, invalid
 from .models import CONNECTION_KINDS, Connection, Device, Port
@@ -52,20 +52,20 @@ def remove_port(actor, device, name):
 
 
 def find_port(endpoint, field):
-    """'ecal-hv03:ch07' -> that Port; a missing device or port is refused naming the field."""
+    """'ecal-hv03:ch07' -> that Port (with .device); a missing device or port is refused naming the field."""
     if not isinstance(endpoint, str) or endpoint.count(":") != 1:
         raise invalid(field, f"The {field} end must read <device>:<port>, like ecal-hv03:ch07; got {endpoint!r}.")
     name, port_name = endpoint.split(":")
+    port = (Port.select(Port, Device.id, Device.name, Device.group, Device.type).join(Device)
+            .where(Device.name == name, Port.name == port_name).first())
+    if port is not None:
+        return port
     try:
         device = get_device(name)
-    except Exception as error:
-        raise invalid(field, f"The {field} end names no known device: {error}") from None
-    port = Port.get_or_none(Port.device == device, Port.name == port_name)
-    if port is None:
-        known = ", ".join(p["name"] for p in ports_of(device)[:20]) or "none"
-        raise invalid(field, f"{device.name} has no port {port_name!r} (its ports: {known}).")
-    port.device = device
-    return port
+    except DcsError as error:
+        raise invalid(field, f"The {field} end names no known device: {error.message}") from None
+    known = ", ".join(p["name"] for p in ports_of(device)[:20]) or "none"
+    raise invalid(field, f"{device.name} has no port {port_name!r} (its ports: {known}).")
 
 
 def connect(actor, source, target, kind, note=""):

@@ -206,8 +206,8 @@ def add_device(actor, name, description="", subsystem="", type_description="", p
         device_type, _ = DeviceType.get_or_create(name=dettype, defaults={"description": type_description})
         ports = device_type.port_template if ports is None else check_ports(ports)
         device = Device.create(name=name, type=device_type, detid=detid, created_ns=now_ns(), **values)
-        for port in ports:
-            Port.create(device=device, **port)
+        if ports:
+            Port.insert_many([{"device": device.id, **port} for port in ports]).execute()
         record(actor, "device.create", "device", name, f"added device {name}", after=device.to_dict())
     return device
 

@@ -6,12 +6,6 @@ const AreaView = () => import('@/views/AreaView.vue')
 // The areas that later work fills in; one shared view shows their heading and purpose.
 const areas = [
   {
-    path: '/configurations',
-    title: 'Configurations',
-    description:
-      'Default and per-device configuration documents with their versions, and the approved configuration sets.',
-  },
-  {
     path: '/monitoring',
     title: 'Monitoring',
     description: 'Heartbeats and operating conditions of the devices, with their limits and plots over time.',
@@ -48,6 +42,70 @@ export const routes = [
     name: 'devices',
     component: () => import('@/views/DevicesView.vue'),
     meta: { title: 'Devices' },
+  },
+  {
+    path: '/devices/:name',
+    name: 'device',
+    component: () => import('@/views/DeviceView.vue'),
+    props: true,
+    meta: { title: 'Device' },
+  },
+  {
+    path: '/topology',
+    name: 'topology',
+    component: () => import('@/views/TopologyView.vue'),
+    meta: { title: 'Topology' },
+  },
+  {
+    path: '/device-types',
+    name: 'device-types',
+    component: () => import('@/views/DeviceTypesView.vue'),
+    meta: { title: 'Device types' },
+  },
+  {
+    path: '/configurations',
+    name: 'configurations',
+    component: () => import('@/views/ConfigurationsView.vue'),
+    meta: { title: 'Configurations' },
+  },
+  {
+    path: '/configurations/:kind(devices|types)/:name',
+    name: 'config',
+    component: () => import('@/views/ConfigView.vue'),
+    props: true,
+    meta: { title: 'Configuration' },
+  },
+  {
+    path: '/configurations/import',
+    name: 'config-import',
+    component: () => import('@/views/ConfigImportView.vue'),
+    meta: { title: 'Import configurations' },
+  },
+  {
+    path: '/recipes',
+    name: 'recipes',
+    component: () => import('@/views/RecipesView.vue'),
+    meta: { title: 'Run-mode recipes' },
+  },
+  {
+    path: '/recipes/:name',
+    name: 'recipe',
+    component: () => import('@/views/RecipeView.vue'),
+    props: true,
+    meta: { title: 'Recipe' },
+  },
+  {
+    path: '/config-sets',
+    name: 'config-sets',
+    component: () => import('@/views/ConfigSetsView.vue'),
+    meta: { title: 'Configuration sets' },
+  },
+  {
+    path: '/config-sets/:name',
+    name: 'config-set',
+    component: () => import('@/views/ConfigSetView.vue'),
+    props: true,
+    meta: { title: 'Configuration set' },
   },
   {
     path: '/calibrations',
