@@ -10,6 +10,8 @@ from .auth.permissions import GROUP_ROLES, SCOPES
 from . import run_commands
 from .calib import commands as calib_commands
 from .calib import workflow_commands
+from .configs import commands as config_commands
+from .topology import commands as device_commands
 from .config import ConfigError, Settings
 from .console import UsageError, add_command, cli_actor, open_database, print_table
 from .errors import DcsError
@@ -285,6 +287,8 @@ def build_parser():
     tlist.add_argument("--user")
     add_command(tokens, "revoke", cmd_token_revoke, "Revoke a token by id.").add_argument("id", type=int)
 
+    device_commands.register(commands)
+    config_commands.register(commands)
     run_commands.register(commands)
     calib_commands.register(commands, workflow_commands.register)
     add_command(commands, "backup", cmd_backup,

@@ -1,6 +1,7 @@
 """What every `dcs` sub-command shares: opening the database, naming the actor, tables, usage errors."""
 
 import getpass
+import sys
 
 from .audit import Actor
 from .errors import DcsError
@@ -40,3 +41,26 @@ def add_command(parent, name, func, help_text):
     sub = parent.add_parser(name, help=help_text, description=help_text)
     sub.set_defaults(func=func)
     return sub
+
+
+def acting_as(name):
+    """(actor, principal) of the portal user a command acts as (--as NAME), so the same rules apply as in
+    the browser: the group's roles and the two-person rule."""
+    from .auth.sessions import principal_for_user
+    from .auth.users import get_user
+
+    if not name:
+        raise UsageError("Say who acts: --as USERNAME (the two-person rule needs to know).")
+    principal = principal_for_user(get_user(name))
+    return Actor(f"cli:{principal.username}", principal.user_id), principal
+
+
+def read_text_file(path):
+    """The text of a file, or of standard input for '-'; a missing or unreadable file is a usage error."""
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"Cannot read {path}: {getattr(error, 'strerror', None) or error}.") from None

@@ -16,10 +16,11 @@ from .configs.recipes import create_recipe
 from .configs.sets import create_set, snapshot
 from .configs.versions import activate, owner_of, save_version, set_schema
 from .topology.aliases import add_alias
-from .topology.connections import connect
+from .topology.connections import connect_many
 from .demo_calib import person
 from .topology.devices import add_device, add_type, get_device
-from .topology.models import DeviceType
+from .timeutil import NS
+from .topology.models import Device, DeviceType, Placement
 from .topology.placements import add_placement
 
 DAY = 1_795_000_000  # 2026-11-18, seconds
@@ -112,6 +113,7 @@ def _types(actor):
 
 
 def _padme(actor):
+    cables = []
     add_device(actor, "switch-daq01", "DAQ network switch in the counting room", "DAQ", group="padme-beam",
                address={"host": "sw-daq01.padme.lnf.infn.it", "ip": "192.168.60.2"})
     add_device(actor, "trigger-main", "Trigger distribution board", "DAQ", group="padme-beam",
@@ -123,7 +125,7 @@ def _padme(actor):
         crate = f"mainframe-{prefix}"
         add_device(actor, crate, f"HV crate controller of the {subsystem}", subsystem, group=group,
                    address={"host": f"hv-{prefix}.padme.lnf.infn.it", "port": 1470})
-        connect(actor, f"switch-daq01:p{next(switch_port):02d}", f"{crate}:eth", "network")
+        cables.append((f"switch-daq01:p{next(switch_port):02d}", f"{crate}:eth", "network", ""))
         for board in range(1, board_count + 1):
             boards += 1
             name = _board_name(prefix, board)
@@ -132,24 +134,28 @@ def _padme(actor):
                        f"{min(first + CHANNELS, count) - 1})", subsystem, group=group,
                        hw_index=[20, 26, boards, board, 0, 3, 2], firmware="3.2",
                        address={"host": f"hv-{prefix}.padme.lnf.infn.it", "port": 1470, "crate": 1, "slot": board})
-            connect(actor, f"{crate}:slot{board:02d}", f"{name}:bus", "network")
+            cables.append((f"{crate}:slot{board:02d}", f"{name}:bus", "network", ""))
             adc = f"v1742-{prefix}{board:02d}"
             add_device(actor, adc, f"{subsystem} digitizer {board}", subsystem, group=group,
                        address={"crate": 2, "slot": boards})
-            connect(actor, f"switch-daq01:p{next(switch_port):02d}", f"{adc}:eth", "network")
-            connect(actor, f"trigger-main:out{next(trigger_port):02d}", f"{adc}:trg", "trigger")
+            cables.append((f"switch-daq01:p{next(switch_port):02d}", f"{adc}:eth", "network", ""))
+            cables.append((f"trigger-main:out{next(trigger_port):02d}", f"{adc}:trg", "trigger", ""))
         for i in range(count):
             cell = f"{kind}-{i:03d}"
             add_device(actor, cell, description.format(i=i), subsystem, group=group)
             board, channel = divmod(i, CHANNELS)
-            connect(actor, f"{_board_name(prefix, board + 1)}:ch{channel:02d}", f"{cell}:hv", "HV")
-            connect(actor, f"{cell}:signal", f"v1742-{prefix}{board + 1:02d}:in{channel:02d}", "readout")
+            cables.append((f"{_board_name(prefix, board + 1)}:ch{channel:02d}", f"{cell}:hv", "HV", ""))
+            cables.append((f"{cell}:signal", f"v1742-{prefix}{board + 1:02d}:in{channel:02d}", "readout", ""))
     add_device(actor, "target-diamond1", "Active diamond target, 100 um, 16+16 strips", "Beam", group="padme-beam")
-    connect(actor, "target-diamond1:signal", "v1742-sac01:in31", "readout")
+    cables.append(("target-diamond1:signal", "v1742-sac01:in31", "readout", ""))
     for name, description in (("bmon-mimosa", "Beam monitor: MIMOSA pixel tracker"),
                               ("bmon-timepix", "Beam monitor: Timepix3 beam profile")):
         add_device(actor, name, description, "Beam", group="padme-beam")
-        connect(actor, f"switch-daq01:p{next(switch_port):02d}", f"{name}:eth", "network")
+        cables.append((f"switch-daq01:p{next(switch_port):02d}", f"{name}:eth", "network", ""))
+    connect_many(actor, cables)
+    # The whole PADME detector sits in the BTF hall for run 3 (one insert: the devices are new).
+    Placement.insert_many([{"device": device.id, "instrument": "BTF", "hatch": "BTF-hall", "experiment": "padme-run3",
+                            "begin_ns": (DAY - 60 * 86400) * NS} for device in Device.select(Device.id)]).execute()
 
 
 def _lcls(actor):

@@ -8,10 +8,7 @@ import json
 import sys
 
 from .. import approval, jobs
-from ..audit import Actor
-from ..auth.sessions import principal_for_user
-from ..auth.users import get_user
-from ..console import UsageError, add_command, cli_actor, open_database, print_table
+from ..console import UsageError, acting_as, add_command, cli_actor, open_database, print_table
 from ..errors import DcsError
 from ..progress import Progress
 from . import bundle, darks, provenance
@@ -93,12 +90,6 @@ def cmd_provenance(settings, args):
     return 0
 
 
-def _principal(name):
-    if not name:
-        raise UsageError("Say who acts: --as USERNAME (the two-person rule needs to know).")
-    return principal_for_user(get_user(name))
-
-
 def _print_set(calib_set):
     d = calib_set.to_dict()
     print(f"{d['name']} ({d['state']}) of {d['experiment'] or '-'}: {d['pins_count']} pin(s); created by "
@@ -145,7 +136,7 @@ def cmd_set_show(settings, args):
 
 def cmd_set_pin(settings, args):
     open_database(settings)
-    calib_set = change_pins(cli_actor(), _principal(args.as_user), get_set(args.name), args.add or [],
+    calib_set = change_pins(cli_actor(), acting_as(args.as_user)[1], get_set(args.name), args.add or [],
                             args.remove or [])
     _print_set(calib_set)
 
@@ -153,15 +144,14 @@ def cmd_set_pin(settings, args):
 def _transition(action):
     def run(settings, args):
         open_database(settings)
-        principal = _principal(args.as_user)
-        actor = Actor(f"cli:{principal.username}", principal.user_id)
+        actor, principal = acting_as(args.as_user)
         _print_set(approval.transition(actor, principal, get_set(args.name), action, args.comment or ""))
     return run
 
 
 def cmd_set_revise(settings, args):
     open_database(settings)
-    _print_set(revise(cli_actor(), _principal(args.as_user), get_set(args.name), args.new_name))
+    _print_set(revise(cli_actor(), acting_as(args.as_user)[1], get_set(args.name), args.new_name))
 
 
 def cmd_set_export(settings, args):

@@ -51,44 +51,112 @@ def remove_port(actor, device, name):
                before={"name": name, "kind": port.kind})
 
 
-def find_port(endpoint, field):
-    """'ecal-hv03:ch07' -> that Port (with .device); a missing device or port is refused naming the field."""
-    if not isinstance(endpoint, str) or endpoint.count(":") != 1:
+def _split(endpoint, field):
+    if not isinstance(endpoint, str) or endpoint.count(":") != 1 or not all(endpoint.split(":")):
         raise invalid(field, f"The {field} end must read <device>:<port>, like ecal-hv03:ch07; got {endpoint!r}.")
-    name, port_name = endpoint.split(":")
-    port = (Port.select(Port, Device.id, Device.name, Device.group, Device.type).join(Device)
-            .where(Device.name == name, Port.name == port_name).first())
-    if port is not None:
-        return port
+    return tuple(endpoint.split(":"))
+
+
+def _ports(names):
+    """{(device name, port name): (port id, port kind, device id)} of the devices named."""
+    found, names = {}, sorted(set(names))
+    for start in range(0, len(names), CHUNK):
+        rows = (Port.select(Port.id, Port.name, Port.kind, Device.id, Device.name).join(Device)
+                .where(Device.name.in_(names[start:start + CHUNK])).tuples())
+        for port_id, port_name, kind, device_id, device_name in rows:
+            found[(device_name, port_name)] = (port_id, kind, device_id)
+    return found
+
+
+def _used(port_ids):
+    """{port id: (from label, to label)} of the ports among port_ids that are connected already."""
+    used, ids = {}, sorted(set(port_ids))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        for row in (Connection.select().where(Connection.from_port.in_(chunk) | Connection.to_port.in_(chunk))):
+            pair = (row.from_port.label(), row.to_port.label())
+            used[row.from_port_id] = used[row.to_port_id] = pair
+    return used
+
+
+def _missing(device_name, port_name, field):
     try:
-        device = get_device(name)
+        device = get_device(device_name)
     except DcsError as error:
-        raise invalid(field, f"The {field} end names no known device: {error.message}") from None
+        return invalid(field, f"The {field} end names no known device: {error.message}")
     known = ", ".join(p["name"] for p in ports_of(device)[:20]) or "none"
-    raise invalid(field, f"{device.name} has no port {port_name!r} (its ports: {known}).")
+    return invalid(field, f"{device.name} has no port {port_name!r} (its ports: {known}).")
+
+
+def find_port(endpoint, field):
+    """'ecal-hv03:ch07' -> that Port (with its device); a missing device or port is refused naming the field."""
+    device_name, port_name = _split(endpoint, field)
+    port = (Port.select(Port, Device.id, Device.name, Device.group, Device.type).join(Device)
+            .where(Device.name == device_name, Port.name == port_name).first())
+    if port is None:
+        raise _missing(device_name, port_name, field)
+    return port
+
+
+def connect_many(actor, rows):
+    """Connect [(from, to, kind, note)] all or nothing: one set of rules for one cable or a whole cabling
+    list. A refusal names the field (for a list, the row as well); nothing is written."""
+    several = len(rows) > 1
+
+    def refuse(index, field, message, status=400):
+        where = f"rows[{index}].{field}" if several else field
+        text = f"Row {index + 1}: {message}" if several else message
+        return (bad_request if status == 400 else conflict)(text, errors=[{"field": where, "error": message}])
+
+    parsed = []
+    for index, (source, target, kind, note) in enumerate(rows):
+        if kind not in CONNECTION_KINDS:
+            raise refuse(index, "kind", f"The connection kind must be one of {', '.join(CONNECTION_KINDS)}.")
+        if not isinstance(note, str) or len(note) > 200:
+            raise refuse(index, "note", "The note is text of at most 200 characters.")
+        try:
+            parsed.append((_split(source, "from"), _split(target, "to"), kind, note))
+        except DcsError as error:
+            raise refuse(index, error.extra["errors"][0]["field"], error.message) from None
+    with database.atomic():
+        ports = _ports(name for ends in parsed for name in (ends[0][0], ends[1][0]))
+        taken = _used(ports[end][0] for ends in parsed for end in ends[:2] if end in ports)
+        made = []
+        for index, (start, end, kind, note) in enumerate(parsed):
+            for endpoint, field in ((start, "from"), (end, "to")):
+                if endpoint not in ports:
+                    error = _missing(*endpoint, field)
+                    raise refuse(index, field, error.message)
+            (start_id, start_kind, start_device), (end_id, end_kind, end_device) = ports[start], ports[end]
+            if start_device == end_device:
+                raise refuse(index, "to", f"A connection joins two devices; both ends are on {start[0]}.")
+            for (port_id, port_kind), endpoint, field in (((start_id, start_kind), start, "from"),
+                                                          ((end_id, end_kind), end, "to")):
+                label = ":".join(endpoint)
+                if port_kind and port_kind != kind:
+                    raise refuse(index, field, f"{label} is a {port_kind} port; it cannot take a {kind} connection.")
+                if port_id in taken:
+                    raise refuse(index, field, f"{label} is connected already ({taken[port_id][0]} -> "
+                                               f"{taken[port_id][1]}).", status=409)
+                taken[port_id] = (":".join(start), ":".join(end))
+            made.append({"from_port": start_id, "to_port": end_id, "kind": kind, "note": note,
+                         "created_by": actor.label, "created_ns": now_ns()})
+        created = []
+        for first in range(0, len(made), CHUNK):
+            chunk = made[first:first + CHUNK]
+            Connection.insert_many(chunk).execute()
+            created.extend(Connection.select().where(Connection.from_port.in_([m["from_port"] for m in chunk])))
+        created.sort(key=lambda c: c.id)
+        summary = (f"connected {':'.join(parsed[0][0])} -> {':'.join(parsed[0][1])} ({parsed[0][2]})" if not several
+                   else f"connected {len(made)} pairs of ports")
+        record(actor, "connection.create", "connection", created[0].id if not several else "", summary,
+               after={"connections": [[":".join(a), ":".join(b), k] for a, b, k, _ in parsed[:1000]]})
+    return created
 
 
 def connect(actor, source, target, kind, note=""):
-    if kind not in CONNECTION_KINDS:
-        raise invalid("kind", f"The connection kind must be one of {', '.join(CONNECTION_KINDS)}.")
-    if not isinstance(note, str) or len(note) > 200:
-        raise invalid("note", "The note is text of at most 200 characters.")
-    with database.atomic():
-        start, end = find_port(source, "from"), find_port(target, "to")
-        if start.device.id == end.device.id:
-            raise invalid("to", f"A connection joins two devices; both ends are on {start.device.name}.")
-        for port, field in ((start, "from"), (end, "to")):
-            if port.kind and port.kind != kind:
-                raise invalid(field, f"{port.label()} is a {port.kind} port; it cannot take a {kind} connection.")
-            used = connection_of(port)
-            if used is not None:
-                raise conflict(f"{port.label()} is connected already ({used.from_port.label()} -> "
-                               f"{used.to_port.label()}).", errors=[{"field": field, "error": "Connected already."}])
-        row = Connection.create(from_port=start, to_port=end, kind=kind, note=note, created_by=actor.label,
-                                created_ns=now_ns())
-        record(actor, "connection.create", "connection", row.id, f"connected {source} -> {target} ({kind})",
-               after=row.to_dict())
-    return row
+    """One connection from a port to a port (see connect_many for the rules)."""
+    return connect_many(actor, [(source, target, kind, note)])[0]
 
 
 def get_connection(connection_id):
