@@ -25,25 +25,25 @@ def account_name(value, what="user name"):
     return value
 
 
-def split_detname(name):
-    """'cspad-0001' -> ('cspad', '0001'); anything else is refused with a sentence saying why."""
+def split_detname(name, field="detname"):
+    """'cspad-0001' -> ('cspad', '0001'); anything else is refused with a sentence saying why, naming field."""
+
+    def refuse(message):
+        return bad_request(message, errors=[{"field": field, "error": message}])
+
     if not isinstance(name, str) or not name:
-        raise bad_request("A detector name is required, like cspad-0001.")
+        raise refuse("A detector name is required, like cspad-0001.")
     if len(name) > MAX_DETNAME:
-        raise bad_request(f"The detector name is too long ({len(name)} characters; at most {MAX_DETNAME}).")
+        raise refuse(f"The detector name is too long ({len(name)} characters; at most {MAX_DETNAME}).")
     dettype, dash, detid = name.partition("-")
     if not dash:
-        raise bad_request(f"The detector name {name!r} has no '-': it must read <dettype>-<detid>, like cspad-0001.")
+        raise refuse(f"The detector name {name!r} has no '-': it must read <dettype>-<detid>, like cspad-0001.")
     if not DETTYPE.fullmatch(dettype):
-        raise bad_request(
-            f"The detector type {dettype!r} in {name!r} must be a lower-case letter followed by lower-case "
-            "letters or digits."
-        )
+        raise refuse(f"The detector type {dettype!r} in {name!r} must be a lower-case letter followed by lower-case "
+                     "letters or digits.")
     if not DETID.fullmatch(detid) or detid in (".", ".."):
-        raise bad_request(
-            f"The detector id {detid!r} in {name!r} must start with a letter or digit and hold only letters, "
-            "digits, '.', '_' or '-'."
-        )
+        raise refuse(f"The detector id {detid!r} in {name!r} must start with a letter or digit and hold only "
+                     "letters, digits, '.', '_' or '-'.")
     return dettype, detid
 
 

@@ -42,7 +42,8 @@ def check_document(value, field="config", limit=MAX_BYTES):
         if isinstance(node, dict):
             for key, item in node.items():
                 if not isinstance(key, str):
-                    raise refuse(f"The key {key!r} at {path_text(parts)} is not text.", field)
+                    raise refuse(f"The key {key!r} at {path_text(parts)} is not text (in YAML, quote keys such as "
+                                 "on, off, yes, no and numbers).", field)
                 stack.append((item, parts + (key,)))
         elif isinstance(node, list):
             stack.extend((item, parts + (i,)) for i, item in enumerate(node))

@@ -55,7 +55,8 @@ def _entries(data):
         raise bad_request(f"Unknown keys in the export: {', '.join(sorted(unknown))}.")
     entries = []
     for section, kind in (("types", "type"), ("devices", "device")):
-        block = data.get(section) or {}
+        block = data.get(section)
+        block = {} if block is None else block  # an empty YAML section reads as null
         if not isinstance(block, dict):
             raise bad_request(f"{section} must map names to entries.")
         for name, entry in block.items():
@@ -86,10 +87,11 @@ def import_configs(actor, data, activate=False, dry_run=False, schemas=False, al
     plan, problems = [], []
     with database.atomic() as transaction:
         for owner, _, schema in entries:
-            if schemas and schema is not None and schema != owner.device_type.schema:
-                plan.append({"owner": owner.key, "action": "new schema",
-                             "changes": documents.diff(owner.device_type.schema, schema)})
-                set_schema(actor, owner.device_type, schema)
+            current = owner.current_type()
+            if schemas and schema is not None and schema != current.schema:
+                plan.append({"owner": owner.key, "action": "new schema", "changes": documents.diff(current.schema,
+                                                                                                   schema)})
+                set_schema(actor, current, schema)
         for owner, config, _ in entries:
             if config is None:
                 continue

@@ -44,6 +44,10 @@ class Owner:
             return Group.get_by_id(self.device.group_id)
         return Group.get_by_id(self.device_type.group_id) if self.device_type.group_id else None
 
+    def current_type(self):
+        """The type as stored now: its schema may have changed since this Owner was made."""
+        return DeviceType.get_by_id(self.device_type.id)
+
     def require(self, principal, wanted):
         require_role(principal, self.group, wanted, self.label)
 
@@ -128,7 +132,7 @@ def full_document(owner, document):
 def check(owner, document, field="config"):
     """[{field, error}] of the document against the owner's schema (after the overlay for a device)."""
     documents.check_document(document, field)
-    return schemas.problems(owner.device_type.schema, full_document(owner, document))
+    return schemas.problems(owner.current_type().schema, full_document(owner, document))
 
 
 def _activate(actor, owner, version, comment, via, at_ns):
@@ -141,7 +145,8 @@ def _activate(actor, owner, version, comment, via, at_ns):
 def save_version(actor, owner, document, comment="", activate=False, base=None, copied_from=None, via=""):
     """A new version (validated); base: the number the author started from, refused with 409 when
     someone saved another version since. Activated at once when asked."""
-    schemas.validate(owner.device_type.schema, full_document(owner, documents.check_document(document)))
+    device_type = owner.current_type()
+    schemas.validate(device_type.schema, full_document(owner, documents.check_document(document)))
     text = documents.canonical(document)
     if not isinstance(comment, str) or len(comment) > 4000:
         raise bad_request("The comment is text of at most 4000 characters.",
@@ -158,7 +163,7 @@ def save_version(actor, owner, document, comment="", activate=False, base=None, 
         now = now_ns()
         version = ConfigVersion.create(
             owner=owner.key, number=(last.number if last else 0) + 1, document=text,
-            sha256=hashlib.sha256(text.encode()).hexdigest(), schema_version=owner.device_type.schema_version,
+            sha256=hashlib.sha256(text.encode()).hexdigest(), schema_version=device_type.schema_version,
             author=actor.label, comment=comment.strip(), created_ns=now, copied_from=copied_from)
         record(actor, "config.version.create", "config", owner.key,
                f"saved version {version.number} of {owner.key}" + (f": {comment.strip()}" if comment.strip() else ""),
@@ -178,7 +183,7 @@ def activate(actor, owner, number, comment="", via="", skip_active=False):
             if skip_active:
                 return None
             raise conflict(f"Version {number} of {owner.key} is active already.")
-        found = schemas.problems(owner.device_type.schema, full_document(owner, version.config))
+        found = schemas.problems(owner.current_type().schema, full_document(owner, version.config))
         if found:
             listed = "; ".join(f"{p['field']} {p['error']}" for p in found[:3])
             raise conflict(f"Version {number} of {owner.key} does not pass the type's schema as it is now: {listed}. "

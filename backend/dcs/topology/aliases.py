@@ -44,12 +44,16 @@ def check_alias(alias):
     raise _field_error("alias", f"{alias!r} reads like a detector name itself; an alias must not.")
 
 
-def _period(begin, end):
-    begin_ns = to_ns(begin, "begin time")
-    end_ns = None if end is None else to_ns(end, "end time")
+def _end(begin_ns, end):
+    end_ns = None if end in (None, "") else to_ns(end, "end time")
     if end_ns is not None and end_ns <= begin_ns:
         raise _field_error("end", "The alias ends before or when it begins.")
-    return begin_ns, end_ns
+    return end_ns
+
+
+def _period(begin, end):
+    begin_ns = to_ns(begin, "begin time")
+    return begin_ns, _end(begin_ns, end)
 
 
 def _clash(alias, begin_ns, end_ns, other_than=None):
@@ -85,7 +89,7 @@ def get_alias(alias_id):
 
 def end_alias(actor, row, end):
     """Close (or move the end of) one period of an alias, e.g. when the detector behind it is swapped."""
-    begin_ns, end_ns = _period(row.begin_ns, end)
+    begin_ns, end_ns = row.begin_ns, _end(row.begin_ns, end)
     with database.atomic():
         _clash(row.alias, begin_ns, end_ns, other_than=row.id)
         before = row.to_dict()

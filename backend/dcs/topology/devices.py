@@ -198,7 +198,7 @@ def add_device(actor, name, description="", subsystem="", type_description="", p
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise bad_request(f"Unknown device fields: {', '.join(sorted(unknown))}.")
-    dettype, detid = split_detname(name)
+    dettype, detid = split_detname(name, "name")
     with database.atomic():
         if Device.get_or_none(Device.name == name):
             raise conflict(f"A device named {name!r} exists already.", errors=[{"field": "name", "error": "Taken."}])

@@ -23,12 +23,16 @@ def _where(instrument, hatch, experiment):
         raise invalid("instrument", "A placement names an instrument, an experiment or both.")
 
 
-def _period(begin, end):
-    begin_ns = to_ns(begin, "begin time")
+def _end(begin_ns, end):
     end_ns = None if end in (None, "") else to_ns(end, "end time")
     if end_ns is not None and end_ns <= begin_ns:
         raise invalid("end", "The placement ends before or when it begins.")
-    return begin_ns, end_ns
+    return end_ns
+
+
+def _period(begin, end):
+    begin_ns = to_ns(begin, "begin time")
+    return begin_ns, _end(begin_ns, end)
 
 
 def _overlap(device, begin_ns, end_ns, other_than=None):
@@ -75,7 +79,7 @@ def get_placement(device, placement_id):
 
 
 def end_placement(actor, row, end):
-    begin_ns, end_ns = _period(row.begin_ns, end)
+    begin_ns, end_ns = row.begin_ns, _end(row.begin_ns, end)
     with database.atomic():
         _overlap(row.device, begin_ns, end_ns, other_than=row.id)
         before = row.to_dict()

@@ -85,7 +85,7 @@ def register(api):
     @api.route("/devices", "POST", perm="topology.write", body=NEW_DEVICE, tag="devices")
     def new_device(principal, actor, body):
         """Add a device named <dettype>-<detid>; it gets its type's ports unless ports are given."""
-        dettype, _ = split_detname(body["name"])
+        dettype, _ = split_detname(body["name"], "name")
         device_type = DeviceType.get_or_none(DeviceType.name == dettype)
         group = get_group(body["group"]) if body.get("group") else (device_type.group if device_type else None)
         require_role(principal, group, "expert", f"devices of the {dettype} type")

@@ -1,0 +1,75 @@
+"""Connections join a free port of one device to a free port of another, of the port's kind; a cabling
+list goes in whole or not at all; what is behind a controller follows connections downstream."""
+
+import pytest
+
+from dcs.errors import DcsError
+from dcs.topology.connections import add_port, behind, connect, connect_many, remove_port
+from dcs.topology.devices import add_device, get_device
+from dcs.topology.models import Connection
+
+from ..conftest import snapshot
+from .conftest import ACTOR
+
+
+def refusal(call):
+    before = snapshot()
+    with pytest.raises(DcsError) as error:
+        call()
+    assert snapshot() == before
+    return error.value
+
+
+@pytest.mark.parametrize("source, target, kind, field, words", [
+    ("sipm-hv01:ch9", "bgo-0:hv", "HV", "from", ["no port 'ch9'", "ch0, ch1"]),
+    ("sipm-hv99:ch0", "bgo-0:hv", "HV", "from", ["sipm-hv99"]),
+    ("sipm-hv01", "bgo-0:hv", "HV", "from", ["<device>:<port>"]),
+    ("sipm-hv01:ch2", "bgo-0:signal", "HV", "to", ["readout port"]),
+    ("sipm-hv01:ch2", "sipm-hv01:ch3", "HV", "to", ["both ends"]),
+    ("sipm-hv01:ch2", "bgo-0:hv", "water", "kind", ["HV, LV"]),
+])
+def test_a_bad_connection_is_refused_naming_the_field(topology, source, target, kind, field, words):
+    error = refusal(lambda: connect(ACTOR, source, target, kind))
+    assert error.status == 400 and error.extra["errors"][0]["field"] == field
+    for word in words:
+        assert word in error.message
+
+
+def test_a_port_takes_one_cable(topology):
+    add_device(ACTOR, "bgo-9")
+    error = refusal(lambda: connect(ACTOR, "sipm-hv01:ch0", "bgo-9:hv", "HV"))
+    assert error.status == 409 and "sipm-hv01:ch0 is connected already (sipm-hv01:ch0 -> bgo-0:hv)" in error.message
+
+
+def test_a_cabling_list_is_connected_whole_or_not_at_all(topology):
+    for i in (5, 6, 7):
+        add_device(ACTOR, f"bgo-{i}")
+    rows = [("sipm-hv01:ch2", "bgo-5:hv", "HV", ""), ("sipm-hv01:ch3", "bgo-6:hv", "HV", ""),
+            ("sipm-hv01:ch3", "bgo-7:hv", "HV", "")]  # row 3 reuses a port of row 2
+    error = refusal(lambda: connect_many(ACTOR, rows))
+    assert error.message.startswith("Row 3:") and error.extra["errors"][0]["field"] == "rows[2].from"
+    assert len(connect_many(ACTOR, rows[:2])) == 2
+    assert Connection.select().count() == 6
+
+
+def test_a_connected_port_cannot_be_removed_but_a_free_one_can(topology):
+    device = get_device("sipm-hv01")
+    assert "disconnect it first" in refusal(lambda: remove_port(ACTOR, device, "ch0")).message
+    remove_port(ACTOR, device, "ch3")
+    add_port(ACTOR, device, "ch3", "HV")
+    assert refusal(lambda: add_port(ACTOR, device, "ch3", "HV")).status == 409
+
+
+def test_behind_a_controller_is_everything_downstream_nearest_first(topology):
+    found = behind(get_device("sipm-hv01"))
+    assert [(f["name"], f["depth"], f["via"]) for f in found] == [
+        ("bgo-0", 1, "sipm-hv01"), ("bgo-1", 1, "sipm-hv01"), ("adc-01", 2, "bgo-0")]
+    assert [f["name"] for f in behind(get_device("sipm-hv01"), ["HV"])] == ["bgo-0", "bgo-1"]
+    assert behind(get_device("adc-01")) == []
+
+
+def test_behind_ends_on_a_cycle(topology):
+    add_port(ACTOR, get_device("adc-01"), "loop", "")
+    add_port(ACTOR, get_device("sipm-hv01"), "sync", "")
+    connect(ACTOR, "adc-01:loop", "sipm-hv01:sync", "trigger")
+    assert {f["name"] for f in behind(get_device("sipm-hv01"))} == {"bgo-0", "bgo-1", "adc-01"}
