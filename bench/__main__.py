@@ -4,9 +4,10 @@ import json
 import sys
 from pathlib import Path
 
-from . import calib, darks, foundation, heatmap
+from . import calib, darks, foundation, heatmap, topology
 
-BENCHES = {"foundation": foundation.run, "calib": calib.run, "darks": darks.run, "heatmap": heatmap.run}
+BENCHES = {"foundation": foundation.run, "calib": calib.run, "darks": darks.run, "heatmap": heatmap.run,
+           "topology": topology.run}
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

@@ -170,10 +170,11 @@ def cmd_import(settings, args):
     data = documents.parse_text(read_text_file(args.file), _format(args, args.file), limit=documents.MAX_IMPORT)
     plan = import_configs(cli_actor(), data, args.activate, args.dry_run, args.schemas)
     for step in plan:
-        detail = {"unchanged": f"unchanged (v{step.get('number')})",
-                  "new version": f"new version v{step.get('number')} ({len(step['changes'])} change(s))",
-                  "new schema": f"new schema ({len(step['changes'])} change(s))"}[step["action"]]
-        print(f"{step['owner']}: {detail}")
+        if step["action"] == "unchanged":
+            print(f"{step['owner']}: unchanged (v{step['number']})")
+        else:
+            number = f" v{step['number']}" if "number" in step else ""
+            print(f"{step['owner']}: {step['action']}{number} ({len(step['changes'])} change(s))")
     made = sum(1 for s in plan if s["action"] != "unchanged")
     print(("would make" if args.dry_run else "made") + f" {made} change(s)")
 
