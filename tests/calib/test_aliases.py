@@ -46,3 +46,13 @@ def test_a_successor_with_no_constants_yet_takes_its_predecessors_on_request(sto
     DCStore(store.root, "epix100a-0002").set_predecessor("epix100a-0001")
     assert store.lookup("epix100a-0002", "pixel_gain", 2000) is None
     assert store.get("epix100a-0002", "pixel_gain", 2000, follow=True)[0][0] == 7
+
+
+def test_the_topology_links_a_successor_to_its_predecessors_constants(store):
+    from dcs.topology.devices import add_device
+
+    store.put(EXPERT, "epix100a-0001", "pixel_gain", np.full(2, 7, "f4"), 1000)
+    add_device(EXPERT, "epix100a-0001")
+    add_device(EXPERT, "epix100a-0002", predecessor="epix100a-0001")
+    assert store.lookup("epix100a-0002", "pixel_gain", 2000) is None
+    assert store.get("epix100a-0002", "pixel_gain", 2000, follow=True)[0][0] == 7

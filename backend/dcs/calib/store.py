@@ -22,6 +22,8 @@ from .resolve import resolve
 from .sets import default_set
 from ..runs import time_of
 from ..topology.aliases import DetectorAlias
+from ..topology.devices import lineage
+from ..topology.models import Device
 from .aliases import resolve_alias
 from . import provenance as provenance_index
 from .journal import file_lock, recover
@@ -230,7 +232,14 @@ class CalibStore:
         return found
 
     def _links(self, space, detname):
-        """The predecessor and successor a detector's file names (each followed one step)."""
+        """The predecessor and successor of a detector (each followed one step): from the topology when it
+        knows the device, else from what the detector's file names."""
+        device = Device.get_or_none(Device.name == detname)
+        if device is not None:
+            links = lineage(device)
+            found = links["predecessors"][-1:] + links["successors"][:1]
+            if found:
+                return found
         path = space.file_for(self.root, detname)
         if not path.is_file():
             return []

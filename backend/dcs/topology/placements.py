@@ -61,8 +61,12 @@ def add_placement(actor, device, begin, end=None, instrument="", hatch="", exper
             current = (Placement.select().where(Placement.device == device, Placement.begin_ns < begin_ns,
                                                 Placement.end_ns.is_null()).first())
             if current is not None:
+                before = current.to_dict()
                 current.end_ns = begin_ns
                 current.save()
+                record(actor, "placement.update", "device", device.name, f"{device.name} moved: left "
+                       f"{current.experiment or current.instrument} at {iso(begin_ns)}", before=before,
+                       after=current.to_dict())
         _overlap(device, begin_ns, end_ns)
         row = Placement.create(device=device, instrument=instrument or "", hatch=hatch or "",
                                experiment=experiment or "", begin_ns=begin_ns, end_ns=end_ns, note=note)
