@@ -156,6 +156,17 @@ def snapshot():
     return tables
 
 
+def refusal(call):
+    """The DcsError call raises; the database must be as it was before."""
+    from dcs.errors import DcsError
+
+    before = snapshot()
+    with pytest.raises(DcsError) as error:
+        call()
+    assert snapshot() == before
+    return error.value
+
+
 def fill(rule, token_id=1):
     """A route rule with every wildcard filled in, for the tests that walk the whole route table."""
     rule = rule.replace("<username>", "vera").replace("<name>", "ecal").replace("<detname>", "cspad-0001")

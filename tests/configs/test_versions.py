@@ -6,20 +6,11 @@ import pytest
 from dcs.configs.models import ConfigVersion
 from dcs.configs.versions import (activate, active_version, diff_versions, effective, rollback, save_version,
                                   set_schema, versions_of)
-from dcs.errors import DcsError
 from dcs.timeutil import now_ns
 from dcs.topology.devices import get_type
 
-from ..conftest import snapshot
+from ..conftest import refusal
 from .conftest import ACTOR, DEFAULT
-
-
-def refusal(call):
-    before = snapshot()
-    with pytest.raises(DcsError) as error:
-        call()
-    assert snapshot() == before
-    return error.value
 
 
 @pytest.mark.parametrize("config, field, words", [

@@ -3,21 +3,12 @@ list goes in whole or not at all; what is behind a controller follows connection
 
 import pytest
 
-from dcs.errors import DcsError
 from dcs.topology.connections import add_port, behind, connect, connect_many, remove_port
 from dcs.topology.devices import add_device, get_device
 from dcs.topology.models import Connection
 
-from ..conftest import snapshot
+from ..conftest import refusal
 from .conftest import ACTOR
-
-
-def refusal(call):
-    before = snapshot()
-    with pytest.raises(DcsError) as error:
-        call()
-    assert snapshot() == before
-    return error.value
 
 
 @pytest.mark.parametrize("source, target, kind, field, words", [

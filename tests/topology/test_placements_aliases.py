@@ -2,23 +2,14 @@
 
 import pytest
 
-from dcs.errors import DcsError
 from dcs.topology.aliases import add_alias, alias_at, end_alias
 from dcs.topology.devices import get_device
 from dcs.topology.placements import add_placement, end_placement, placed_at, placements_of
 
-from ..conftest import snapshot
+from ..conftest import refusal
 from .conftest import ACTOR
 
 DAY = 86400
-
-
-def refusal(call):
-    before = snapshot()
-    with pytest.raises(DcsError) as error:
-        call()
-    assert snapshot() == before
-    return error.value
 
 
 def test_a_device_moves_between_experiments(topology):
