@@ -11,9 +11,7 @@
 
 import io
 import json
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import h5py
@@ -21,28 +19,17 @@ import numpy as np
 from dcs.audit import Actor
 from dcs.calib.models import CalibFile, CalibRange, CalibVersion
 from dcs.calib.store import CalibStore
-from dcs.cli import WAITRESS_OPTIONS
 from dcs.db import database
 from dcs.timeutil import NS
 
 from .fresh import fresh_portal
+from .serving import http_getter
+from .timing import median_pair
 
 ACTOR = Actor("bench")
 CSPAD = (32, 185, 388)
 TARGETS = {"get / plain h5py": 1.25, "lookup 10000 ranges / 10 ranges": 1.5, "http get / in-process get": 3.0,
            "add to 2 GB / add to empty": 1.5}
-
-
-def _median_pair(first, second, rounds, per_round):
-    """Interleaved rounds of two callables; the median seconds per call of each."""
-    a, b = [], []
-    for _ in range(rounds):
-        for results, call in ((a, first), (b, second)):
-            start = time.perf_counter()
-            for _ in range(per_round):
-                call()
-            results.append((time.perf_counter() - start) / per_round)
-    return statistics.median(a), statistics.median(b)
 
 
 def _fill_index(detname, ranges, versions):
@@ -71,32 +58,9 @@ def parse_npy(body):
     return np.frombuffer(body, dtype=dtype, offset=stream.tell()).reshape(shape, order="F" if fortran else "C")
 
 
-def _http_getter(settings, path):
-    """A real waitress server on a free loopback port (in a thread); a function that GETs path as a farm job would."""
-    import http.client
-    import threading
-
-    from dcs.auth.tokens import create_token
-    from dcs.auth.users import create_user
-    from dcs.web.app import create_app
-    from waitress.server import create_server
-
-    user = create_user(ACTOR, "farm", "farm-password-123", 10, is_admin=True)
-    _, secret = create_token(ACTOR, user, "farm", ["read"])
-    server = create_server(create_app(settings), host="127.0.0.1", port=0, threads=4, **WAITRESS_OPTIONS)
-    threading.Thread(target=server.run, daemon=True).start()
-    connection = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=30)
-    headers = {"Authorization": f"Bearer {secret}"}
-
-    def get():
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        body = response.read()
-        if response.status != 200:
-            raise RuntimeError(f"GET {path}: {response.status} {body[:200]!r}")
-        return parse_npy(body)
-
-    return get
+def _npy_getter(settings):
+    get = http_getter(settings, "/api/calib/cspad-0001/pedestals?t=5000&format=npy")
+    return lambda: parse_npy(get())
 
 
 def run():
@@ -114,16 +78,16 @@ def run():
             with h5py.File(path, "r") as f:
                 return f[dataset][()]
 
-        per_call["get"], per_call["plain h5py"] = _median_pair(
+        per_call["get"], per_call["plain h5py"] = median_pair(
             lambda: store.get("cspad-0001", "pedestals", 5000), plain_h5py, rounds=9, per_round=20)
 
-        per_call["http get"], per_call["in-process get"] = _median_pair(
-            _http_getter(settings, "/api/calib/cspad-0001/pedestals?t=5000&format=npy"),
+        per_call["http get"], per_call["in-process get"] = median_pair(
+            _npy_getter(settings),
             lambda: store.get("cspad-0001", "pedestals", 5000), rounds=9, per_round=20)
 
         _fill_index("cspad-0010", 10, 5)
         _fill_index("cspad-10000", 10000, 5)
-        per_call["lookup 10000 ranges"], per_call["lookup 10 ranges"] = _median_pair(
+        per_call["lookup 10000 ranges"], per_call["lookup 10 ranges"] = median_pair(
             lambda: store.lookup("cspad-10000", "pedestals", 1000 + 100 * 7777 + 50),
             lambda: store.lookup("cspad-0010", "pedestals", 1000 + 100 * 7 + 50), rounds=9, per_round=200)
 
@@ -138,7 +102,7 @@ def run():
             return add
 
         store.put(ACTOR, "jungfrau-small", "pixel_bkgd", np.zeros(4, "f4"), 1000)
-        per_call["add to 2 GB"], per_call["add to empty"] = _median_pair(
+        per_call["add to 2 GB"], per_call["add to empty"] = median_pair(
             add_to("jungfrau-big"), add_to("jungfrau-small"), rounds=7, per_round=3)
         db.close()
 

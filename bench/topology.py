@@ -8,25 +8,19 @@
 Target: the API within 3x of the raw SQL.
 """
 
-import http.client
 import json
 import random
 import sqlite3
-import statistics
 import tempfile
-import threading
-import time
 
 from dcs.audit import Actor
-from dcs.auth.tokens import create_token
-from dcs.auth.users import create_group, create_user
-from dcs.cli import WAITRESS_OPTIONS
+from dcs.auth.users import create_group
 from dcs.db import database
 from dcs.topology.graph import CONNECTIONS, device_query
-from dcs.web.app import create_app
-from waitress.server import create_server
 
 from .fresh import fresh_portal
+from .serving import http_getter
+from .timing import median_pair
 
 ACTOR = Actor("bench")
 DEVICES, CONNECTIONS_COUNT, PORTS = 5_000, 20_000, 8
@@ -89,35 +83,13 @@ def _raw_sql(path, t_ns):
 
 
 def _api(settings, t_ns):
-    user = create_user(ACTOR, "reader", "bench-password-1234", 10, is_admin=True)
-    _, secret = create_token(ACTOR, user, "bench", ["read"])
-    server = create_server(create_app(settings), host="127.0.0.1", port=0, threads=4, **WAITRESS_OPTIONS)
-    threading.Thread(target=server.run, daemon=True).start()
-    connection = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=60)
-    headers = {"Authorization": f"Bearer {secret}"}
-    path = f"/api/topology?at={t_ns / 1e9:.9f}"
+    get = http_getter(settings, f"/api/topology?at={t_ns / 1e9:.9f}")
 
-    def get():
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        body = response.read()
-        if response.status != 200:
-            raise RuntimeError(f"GET {path}: {response.status} {body[:200]!r}")
-        graph = json.loads(body)
-        return len(graph["devices"]), len(graph["connections"])
+    def graph():
+        found = json.loads(get())
+        return len(found["devices"]), len(found["connections"])
 
-    return get, server
-
-
-def _median_pair(first, second):
-    a, b = [], []
-    for _ in range(ROUNDS):
-        for results, call in ((a, first), (b, second)):
-            start = time.perf_counter()
-            for _ in range(PER_ROUND):
-                call()
-            results.append((time.perf_counter() - start) / PER_ROUND)
-    return statistics.median(a), statistics.median(b)
+    return graph
 
 
 def run():
@@ -126,13 +98,10 @@ def run():
         build()
         t_ns = 10**18
         raw = _raw_sql(settings.database_url[len("sqlite:///"):], t_ns)
-        api, server = _api(settings, t_ns)
-        try:
-            if raw() != api() or raw() != (DEVICES, CONNECTIONS_COUNT):
-                raise RuntimeError(f"the API and the raw SQL disagree: {api()} against {raw()}")
-            api_s, raw_s = _median_pair(api, raw)
-        finally:
-            server.close()
+        api = _api(settings, t_ns)
+        if raw() != api() or raw() != (DEVICES, CONNECTIONS_COUNT):
+            raise RuntimeError(f"the API and the raw SQL disagree: {api()} against {raw()}")
+        api_s, raw_s = median_pair(api, raw, ROUNDS, PER_ROUND)
         ratio = api_s / raw_s
         print(f"   topology of {DEVICES} devices and {CONNECTIONS_COUNT} connections")
         print(f"   raw SQL {raw_s * 1000:.1f} ms, API over HTTP {api_s * 1000:.1f} ms")

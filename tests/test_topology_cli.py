@@ -77,3 +77,20 @@ def test_an_export_round_trips_through_import(env, tmp_path):
     out.write_text(out.read_text().replace("ramp_rate: 1.0", "ramp_rate: 1.5"))
     done = run_dcs(["config", "import", str(out)], env)
     assert done.returncode == 0 and "device:sipm-hv01: new version v2 (1 change(s))" in done.stdout
+
+
+def test_a_configuration_set_is_approved_from_the_shell_by_someone_else(env, tmp_path):
+    for name, role in (("maya", "member"), ("erin", "expert")):
+        assert run_dcs(["user", "add", name, "--role", role, "--group", "ecal", "--password-stdin"], env,
+                       stdin="a-long-password-1\n").returncode == 0
+    (tmp_path / "v1.json").write_text('{"ramp_rate": 1.0}')
+    run_dcs(["config", "save", "sipm-hv01", str(tmp_path / "v1.json"), "--activate"], env)
+    made = run_dcs(["config", "set", "create", "good-1", "--group", "ecal", "--snapshot", "sipm-hv01", "--as", "maya"],
+                   env)
+    assert made.returncode == 0 and "good-1 (draft) of ecal: 1 pin(s)" in made.stdout
+    assert run_dcs(["config", "set", "propose", "good-1", "--as", "maya"], env).returncode == 0
+    own = run_dcs(["config", "set", "approve", "good-1", "--as", "maya"], env)
+    assert own.returncode == 1 and "Only experts" in own.stderr
+    assert run_dcs(["config", "set", "approve", "good-1"], env).returncode == 2  # who acts must be said
+    approved = run_dcs(["config", "set", "approve", "good-1", "--as", "erin", "--comment", "ok"], env)
+    assert approved.returncode == 0 and "good-1 (approved)" in approved.stdout and "decided by erin" in approved.stdout

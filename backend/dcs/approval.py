@@ -49,9 +49,9 @@ class ApprovalEvent(Model):
 
 
 class Approvable(Model):
-    """The columns every approvable subject has. Subclasses set `approval_kind` and `approval_label` and implement
-    `subject_name`, `approver_group_id` and `same_scope` (the query of subjects that one approved
-    subject supersedes)."""
+    """The columns every approvable subject has. Subclasses have `name`, `created_ns` and `label`, set
+    `approval_kind` and implement `approver_group_id` and `same_scope` (the query of the subjects one
+    approved subject supersedes, None when it has no scope)."""
 
     state = peewee.CharField(max_length=16, default="draft")
     created_by = peewee.CharField(max_length=200, default="")
@@ -62,7 +62,31 @@ class Approvable(Model):
     decision_comment = peewee.TextField(default="")
 
     approval_kind = None  # e.g. calib_set: names its events and audit actions
-    approval_label = None  # e.g. calibration set: names it in messages
+
+    def subject_name(self):
+        return self.name
+
+    @classmethod
+    def listed(cls, state=None):
+        """Newest first; of one state when given."""
+        query = cls.select().order_by(cls.created_ns.desc(), cls.id.desc())
+        if state is not None:
+            if state not in STATES:
+                raise bad_request(f"The state must be one of {', '.join(STATES)}.")
+            query = query.where(cls.state == state)
+        return query
+
+    def previous_approved(self):
+        """The subject this one replaces: the latest approved in its scope other than itself (for an approved
+        or superseded one: the one approved before it), or None."""
+        scope = self.same_scope()
+        if scope is None:
+            return None
+        kind = type(self)
+        query = scope.where(kind.id != self.id, kind.state.in_(("approved", "superseded")))
+        if self.state in ("approved", "superseded") and self.decided_ns:
+            query = query.where(kind.decided_ns < self.decided_ns)
+        return query.order_by(kind.decided_ns.desc()).first()
 
     def approval_dict(self):
         return {"state": self.state, "created_by": self.created_by, "proposed_by": self.proposed_by,
@@ -73,7 +97,7 @@ class Approvable(Model):
 def refusal(principal, subject, action):
     """Why the principal may not do action on subject now (a sentence), or None when they may."""
     role = group_role(principal, subject.approver_group_id())
-    name = f"{subject.approval_label} {subject.subject_name()}"
+    name = f"{subject.label} {subject.subject_name()}"
     if action in ("edit", "revise", "propose"):
         if not at_least(role, "member"):
             return f"Only members of the owning group (or admins) may {action} the {name}."
@@ -124,7 +148,7 @@ def transition(actor, principal, subject, action, comment=""):
         subject.state = end
         subject.save()
         _event(actor, subject, start, end, comment, now)
-        if action == "approve":
+        if action == "approve" and subject.same_scope() is not None:
             for older in subject.same_scope().where(type(subject).state == "approved",
                                                     type(subject).id != subject.id):
                 older.state = "superseded"
@@ -137,8 +161,16 @@ def _event(actor, subject, start, end, comment, now):
     ApprovalEvent.create(kind=subject.approval_kind, subject=subject.subject_name(), from_state=start, to_state=end,
                          actor=actor.label, comment=comment, at_ns=now)
     record(actor, f"{subject.approval_kind}.{end}", subject.approval_kind, subject.subject_name(),
-           f"{subject.approval_label} {subject.subject_name()}: {start} -> {end}"
+           f"{subject.label} {subject.subject_name()}: {start} -> {end}"
            + (f" ({comment})" if comment else ""), before={"state": start}, after={"state": end})
+
+
+def page(subject, principal, diff):
+    """What every subject's page shows of its approval: history, the subject it would replace and the
+    diff(subject, other) against it, and what the principal may do."""
+    other = subject.previous_approved()
+    return {"history": history(subject), "previous_approved": other.name if other else None,
+            "diff": diff(subject, other) if other else None, "can": allowed(principal, subject)}
 
 
 def started(actor, subject, comment=""):

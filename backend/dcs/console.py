@@ -64,3 +64,36 @@ def read_text_file(path):
             return handle.read()
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"Cannot read {path}: {getattr(error, 'strerror', None) or error}.") from None
+
+
+def add_as_user(parser):
+    parser.add_argument("--as", dest="as_user", metavar="USERNAME", help="the portal user who acts")
+    return parser
+
+
+def add_approval_commands(sets, get_subject, revise, show):
+    """The sub-commands every kind of set has for its approval (propose, withdraw, approve, reject, revise),
+    each acting as a portal user (--as) so the group's roles and the two-person rule apply."""
+    from . import approval
+
+    def step(settings, args):
+        open_database(settings)
+        actor, principal = acting_as(args.as_user)
+        show(approval.transition(actor, principal, get_subject(args.name), args.approval_action, args.comment or ""))
+
+    def new_draft(settings, args):
+        open_database(settings)
+        actor, principal = acting_as(args.as_user)
+        show(revise(actor, principal, get_subject(args.name), args.new_name))
+
+    for action, text in (("propose", "Propose a draft for approval."), ("withdraw", "Take a proposal back."),
+                         ("approve", "Approve a proposed set (an expert of its group, not the proposer)."),
+                         ("reject", "Reject a proposed set (--comment required).")):
+        parser = add_as_user(add_command(sets, action, step, text))
+        parser.set_defaults(approval_action=action)
+        parser.add_argument("name")
+        parser.add_argument("--comment")
+    rev = add_as_user(add_command(sets, "revise", new_draft, "Make a new draft from a set (how an approved set "
+                                                             "changes)."))
+    rev.add_argument("name")
+    rev.add_argument("new_name")

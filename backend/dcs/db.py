@@ -15,6 +15,7 @@ from pathlib import Path
 import peewee
 from playhouse.db_url import connect as connect_url
 
+from .errors import bad_request, not_found
 from .timeutil import now_ns
 
 log = logging.getLogger(__name__)
@@ -30,9 +31,33 @@ SQLITE_PRAGMAS = {
 
 
 class Model(peewee.Model):
+    label = None  # how messages name a row, for models looked up by their name ("device type")
+
     class Meta:
         database = database
         legacy_table_names = False
+
+    @classmethod
+    def named(cls, name):
+        """The row called name, or a 404 saying there is no such {label}."""
+        found = cls.get_or_none(cls.name == name) if isinstance(name, str) else None
+        if found is None:
+            raise not_found(f"There is no {cls.label} named {name!r}.")
+        return found
+
+
+def rows_by_id(query, ids, what, limit):
+    """The rows of query with these ids, in the order given: a 400 for anything but a list of at most
+    limit ids, a 404 naming the first id that is missing. what names the rows: "configuration version"."""
+    if not isinstance(ids, (list, tuple)) or len(ids) > limit or not all(
+            isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**62 for i in ids):
+        raise bad_request(f"A {what} is named by its id: give a list of at most {limit} ids.")
+    model = query.model
+    found = {row.id: row for row in query.where(model.id.in_(list(ids)))} if ids else {}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise not_found(f"There is no {what} with id {missing[0]}.")
+    return [found[i] for i in ids]
 
 
 class MetaValue(Model):

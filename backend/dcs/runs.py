@@ -33,6 +33,8 @@ DATA_SUFFIXES = (".h5", ".hdf5")
 
 
 class Experiment(Model):
+    label = "experiment"
+
     name = peewee.CharField(max_length=64, unique=True)
     instrument = peewee.CharField(max_length=32, default="")
     group = peewee.ForeignKeyField(Group, null=True, backref="experiments", column_name="group_id")
@@ -183,11 +185,7 @@ def set_dark_detectors(actor, experiment, detnames):
     return experiment
 
 
-def get_experiment(name):
-    experiment = Experiment.get_or_none(Experiment.name == name)
-    if experiment is None:
-        raise not_found(f"There is no experiment named {name!r}.")
-    return experiment
+get_experiment = Experiment.named
 
 
 def add_run(actor, experiment_name, number, begin, end=None, data_type="physics", dark=None):

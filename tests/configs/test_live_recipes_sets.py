@@ -10,7 +10,7 @@ from dcs.auth.sessions import principal_for_user
 from dcs.configs.live import compare_live, record_live
 from dcs.configs.models import ConfigVersion
 from dcs.configs.recipes import apply_recipe, create_recipe, entries_of
-from dcs.configs.sets import apply_set, create_set, diff, previous_approved, snapshot
+from dcs.configs.sets import apply_set, create_set, diff, snapshot
 from dcs.configs.versions import active_version, save_version, set_schema
 from dcs.errors import DcsError
 from dcs.topology.devices import get_type
@@ -83,7 +83,7 @@ def test_a_configuration_set_is_approved_by_an_expert_who_did_not_propose_it(boa
     assert [e["to_state"] for e in approval.history(good)] == ["draft", "proposed", "approved"]
     newer = save_version(ACTOR, second, {"ramp_rate": 1.2})
     better = create_set(maya, "ecal-good-2", snapshot([kind.key, "sipm-hv01"]) + [newer], "", "ecal")
-    assert previous_approved(better).name == "ecal-good-1"
+    assert better.previous_approved().name == "ecal-good-1"
     changes = diff(better, good)
     assert [(c["owner"], c["from"]["number"], c["to"]["number"]) for c in changes["changed"]] == [
         ("device:sipm-hv02", 1, 2)]

@@ -114,4 +114,6 @@ def test_a_configuration_set_is_approved_and_applied_over_http(login, boards):
     recipe = erin.post("/api/recipes", {"name": "ecal-physics", "mode": "PHYSICS", "group": "ecal",
                                         "from_set": "ecal-good-1"}).json["recipe"]
     assert [e["owner"] for e in recipe["entries"]] == ["device:sipm-hv01", "type:sipm"]
+    assert recipe["can"] == {"edit": True, "apply": True}
+    assert olaf.get("/api/recipes/ecal-physics").json["recipe"]["can"] == {"edit": False, "apply": True}
     assert olaf.post("/api/recipes/ecal-physics/apply", {"comment": "physics"}).json["activated"] == []

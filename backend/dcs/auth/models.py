@@ -53,6 +53,8 @@ class User(Model):
 
 
 class Group(Model):
+    label = "group"
+
     name = peewee.CharField(max_length=64, unique=True)
     description = peewee.TextField(default="")
     created_ns = peewee.BigIntegerField()

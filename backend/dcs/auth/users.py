@@ -17,11 +17,7 @@ def get_user(username):
     return user
 
 
-def get_group(name):
-    group = Group.by_name(name) if isinstance(name, str) else None
-    if group is None:
-        raise not_found(f"There is no group named {name!r}.")
-    return group
+get_group = Group.named
 
 
 def _check_password(password):

@@ -103,19 +103,16 @@ class CalibSet(Approvable):
     revised_from = peewee.CharField(max_length=100, null=True)
 
     approval_kind = "calib_set"
-    approval_label = "calibration set"
+    label = "calibration set"
 
     class Meta:
         table_name = "calib_sets"
-
-    def subject_name(self):
-        return self.name
 
     def approver_group_id(self):
         return self.experiment.group_id if self.experiment_id else None
 
     def same_scope(self):
-        return CalibSet.select().where(CalibSet.experiment == self.experiment_id)
+        return CalibSet.select().where(CalibSet.experiment == self.experiment_id) if self.experiment_id else None
 
     def to_dict(self):
         return {"name": self.name, "experiment": self.experiment.name if self.experiment_id else None,

@@ -8,8 +8,8 @@ change makes a new draft (`revise`).
 
 from .. import approval
 from ..audit import record
-from ..db import database
-from ..errors import bad_request, conflict, forbidden, not_found
+from ..db import database, rows_by_id
+from ..errors import bad_request, conflict, forbidden
 from ..names import set_name
 from ..runs import Experiment, get_experiment
 from ..timeutil import now_ns
@@ -28,20 +28,12 @@ def check_name(name):
     return name
 
 
-def get_set(name):
-    calib_set = CalibSet.get_or_none(CalibSet.name == name) if isinstance(name, str) else None
-    if calib_set is None:
-        raise not_found(f"There is no calibration set named {name!r}.")
-    return calib_set
+get_set = CalibSet.named
 
 
 def list_sets(experiment=None, state=None):
-    sets = CalibSet.select().order_by(CalibSet.created_ns.desc(), CalibSet.id.desc())
-    if experiment:
-        sets = sets.where(CalibSet.experiment == get_experiment(experiment))
-    if state:
-        sets = sets.where(CalibSet.state == state)
-    return list(sets)
+    sets = CalibSet.listed(state)
+    return list(sets.where(CalibSet.experiment == get_experiment(experiment)) if experiment else sets)
 
 
 def default_set(experiment_name):
@@ -57,14 +49,7 @@ def _pin_key(version):
 
 
 def versions_by_id(ids):
-    if not isinstance(ids, (list, tuple)) or len(ids) > MAX_PINS or not all(
-            isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**62 for i in ids):
-        raise bad_request(f"Versions are named by a list of at most {MAX_PINS} ids.")
-    found = {v.id: v for v in CalibVersion.with_file().where(CalibVersion.id.in_(list(ids)))}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise not_found(f"There is no calibration version {missing[0]}.")
-    return [found[i] for i in ids]
+    return rows_by_id(CalibVersion.with_file(), ids, "calibration version", MAX_PINS)
 
 
 def snapshot(detnames, workspace=None):
@@ -143,18 +128,6 @@ def revise(actor, principal, calib_set, name):
         raise forbidden(reason)
     return create_set(actor, name, pins_of(calib_set), calib_set.description,
                       calib_set.experiment.name if calib_set.experiment_id else None, revised_from=calib_set.name)
-
-
-def previous_approved(calib_set):
-    """The set this one would replace: the experiment's latest approved set other than itself (for an
-    approved or superseded set: the one approved before it)."""
-    if calib_set.experiment_id is None:
-        return None
-    query = CalibSet.select().where(CalibSet.experiment == calib_set.experiment_id, CalibSet.id != calib_set.id,
-                                    CalibSet.state.in_(("approved", "superseded")))
-    if calib_set.state in ("approved", "superseded") and calib_set.decided_ns:
-        query = query.where(CalibSet.decided_ns < calib_set.decided_ns)
-    return query.order_by(CalibSet.decided_ns.desc()).first()
 
 
 def pin_dict(version):

@@ -8,12 +8,13 @@ import json
 import sys
 
 from .. import approval, jobs
-from ..console import UsageError, acting_as, add_command, cli_actor, open_database, print_table
+from ..console import (UsageError, acting_as, add_approval_commands, add_as_user, add_command, cli_actor, open_database,
+                       print_table)
 from ..errors import DcsError
 from ..progress import Progress
 from . import bundle, darks, provenance
 from .compare import compare
-from .sets import change_pins, create_set, diff, get_set, list_sets, pins_of, previous_approved, revise, snapshot, \
+from .sets import change_pins, create_set, diff, get_set, list_sets, pins_of, revise, snapshot, \
     versions_by_id
 from .store import CalibStore
 
@@ -124,7 +125,7 @@ def cmd_set_show(settings, args):
     rows += [(v.range.file.detname, v.range.ctype, v.range.name, str(v.versind), str(v.id), v.range.file.workspace)
              for v in pins_of(calib_set)]
     print_table(rows)
-    other = previous_approved(calib_set)
+    other = calib_set.previous_approved()
     if other is not None:
         changes = diff(calib_set, other)
         print(f"against {other.name}: {len(changes['added'])} added, {len(changes['removed'])} removed, "
@@ -139,19 +140,6 @@ def cmd_set_pin(settings, args):
     calib_set = change_pins(cli_actor(), acting_as(args.as_user)[1], get_set(args.name), args.add or [],
                             args.remove or [])
     _print_set(calib_set)
-
-
-def _transition(action):
-    def run(settings, args):
-        open_database(settings)
-        actor, principal = acting_as(args.as_user)
-        _print_set(approval.transition(actor, principal, get_set(args.name), action, args.comment or ""))
-    return run
-
-
-def cmd_set_revise(settings, args):
-    open_database(settings)
-    _print_set(revise(cli_actor(), acting_as(args.as_user)[1], get_set(args.name), args.new_name))
 
 
 def cmd_set_export(settings, args):
@@ -215,18 +203,9 @@ def register(sub):
     pin.add_argument("name")
     pin.add_argument("--add", type=int, action="append", metavar="ID")
     pin.add_argument("--remove", type=int, action="append", metavar="ID")
-    for action, text in (("propose", "Propose a draft for approval."), ("withdraw", "Take a proposal back."),
-                         ("approve", "Approve a proposed set (an expert of its group, not the proposer)."),
-                         ("reject", "Reject a proposed set (--comment required).")):
-        parser = add_command(sets, action, _transition(action), text)
-        parser.add_argument("name")
-        parser.add_argument("--comment")
-    rev = add_command(sets, "revise", cmd_set_revise, "Make a new draft from a set (how an approved set changes).")
-    rev.add_argument("name")
-    rev.add_argument("new_name")
+    add_approval_commands(sets, get_set, revise, _print_set)
     export = add_command(sets, "export", cmd_set_export, "Write an approved set as an HDF5 bundle and/or psana tree.")
     export.add_argument("name")
     export.add_argument("--h5", help="the HDF5 bundle to write")
     export.add_argument("--psana", help="the psana tree to write, as .tar.gz")
-    for parser in (pin, rev) + tuple(sets.choices[a] for a in ("propose", "withdraw", "approve", "reject")):
-        parser.add_argument("--as", dest="as_user", metavar="USERNAME", help="the portal user who acts")
+    add_as_user(pin)

@@ -10,14 +10,15 @@ import json
 import sys
 
 from .. import approval
-from ..console import UsageError, acting_as, add_command, cli_actor, open_database, print_table, read_text_file
+from ..console import (UsageError, acting_as, add_approval_commands, add_as_user, add_command, cli_actor, open_database,
+                       print_table, read_text_file)
 from ..timeutil import iso, to_ns
 from . import documents
 from .exchange import export, import_configs, owners_for
 from .live import compare_live, record_live
 from .models import MODES
 from .recipes import apply_recipe, change_entries, create_recipe, entries_of, entry_versions, get_recipe, list_recipes
-from .sets import (apply_set, change_pins, create_set, diff, get_set, list_sets, pins_of, previous_approved, revise,
+from .sets import (apply_set, change_pins, create_set, diff, get_set, list_sets, pins_of, revise,
                    snapshot, versions_by_id)
 from .versions import (activate, activations, active_version, check, diff_versions, effective, get_version, latest,
                        owner_of, rollback, save_version, versions_of)
@@ -259,7 +260,7 @@ def cmd_set_show(settings, args):
     _print_set(config_set)
     print_table([("OWNER", "VERSION", "ID", "COMMENT")] + [
         (v.owner, f"v{v.number}", str(v.id), v.comment[:60]) for v in pins_of(config_set)])
-    other = previous_approved(config_set)
+    other = config_set.previous_approved()
     if other is not None:
         changes = diff(config_set, other)
         print(f"against {other.name}: {len(changes['added'])} added, {len(changes['removed'])} removed, "
@@ -275,18 +276,6 @@ def cmd_set_pin(settings, args):
     open_database(settings)
     actor, principal = acting_as(args.as_user)
     _print_set(change_pins(actor, principal, get_set(args.name), args.add or [], args.remove or []))
-
-
-def cmd_set_transition(settings, args):
-    open_database(settings)
-    actor, principal = acting_as(args.as_user)
-    _print_set(approval.transition(actor, principal, get_set(args.name), args.set_action, args.comment or ""))
-
-
-def cmd_set_revise(settings, args):
-    open_database(settings)
-    actor, principal = acting_as(args.as_user)
-    _print_set(revise(actor, principal, get_set(args.name), args.new_name))
 
 
 def cmd_set_apply(settings, args):
@@ -393,20 +382,9 @@ def register(commands):
     pin.add_argument("name")
     pin.add_argument("--add", type=int, action="append", metavar="ID")
     pin.add_argument("--remove", type=int, action="append", metavar="ID")
-    acting = [create, pin]
-    for action, text in (("propose", "Propose a draft for approval."), ("withdraw", "Take a proposal back."),
-                         ("approve", "Approve a proposed set (an expert of its group, not the proposer)."),
-                         ("reject", "Reject a proposed set (--comment required).")):
-        parser = add_command(sets, action, cmd_set_transition, text)
-        parser.add_argument("name")
-        parser.add_argument("--comment")
-        acting.append(parser)
-    rev = add_command(sets, "revise", cmd_set_revise, "Make a new draft from a set (how an approved set changes).")
-    rev.add_argument("name")
-    rev.add_argument("new_name")
-    acting.append(rev)
+    add_as_user(create)
+    add_as_user(pin)
+    add_approval_commands(sets, get_set, revise, _print_set)
     sapply = add_command(sets, "apply", cmd_set_apply, "Activate every version an approved set pins.")
     sapply.add_argument("name")
     sapply.add_argument("--comment")
-    for parser in acting:
-        parser.add_argument("--as", dest="as_user", metavar="USERNAME", help="the portal user who acts")

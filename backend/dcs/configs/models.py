@@ -75,6 +75,8 @@ class LiveConfig(Model):
 class Recipe(Model):
     """A run mode's recipe: which configuration version each owner takes in that mode."""
 
+    label = "recipe"
+
     name = peewee.CharField(max_length=100, unique=True)
     mode = peewee.CharField(max_length=16)
     description = peewee.TextField(default="")
@@ -113,19 +115,16 @@ class ConfigSet(Approvable):
     revised_from = peewee.CharField(max_length=100, null=True)
 
     approval_kind = "config_set"
-    approval_label = "configuration set"
+    label = "configuration set"
 
     class Meta:
         table_name = "config_sets"
-
-    def subject_name(self):
-        return self.name
 
     def approver_group_id(self):
         return self.group_id
 
     def same_scope(self):
-        return ConfigSet.select().where(ConfigSet.group == self.group_id)
+        return ConfigSet.select().where(ConfigSet.group == self.group_id) if self.group_id else None
 
     def to_dict(self):
         return {"name": self.name, "group": self.group.name if self.group_id else None,

@@ -5,7 +5,7 @@ every version passes its schema and is activated, or nothing changes."""
 from ..audit import record
 from ..auth.users import get_group
 from ..db import database
-from ..errors import bad_request, conflict, not_found
+from ..errors import bad_request, conflict
 from ..names import set_name
 from ..timeutil import now_ns
 from .models import MODES, ConfigVersion, Recipe, RecipeEntry
@@ -14,11 +14,7 @@ from .versions import activate, active_version, get_version, owner_of
 MAX_ENTRIES = 20_000
 
 
-def get_recipe(name):
-    recipe = Recipe.get_or_none(Recipe.name == name) if isinstance(name, str) else None
-    if recipe is None:
-        raise not_found(f"There is no recipe named {name!r}.")
-    return recipe
+get_recipe = Recipe.named
 
 
 def list_recipes(mode=None):

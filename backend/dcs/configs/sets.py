@@ -6,8 +6,8 @@ one calibration sets go through. An approved set can be applied: every pinned ve
 from .. import approval
 from ..audit import record
 from ..auth.users import get_group
-from ..db import database
-from ..errors import bad_request, conflict, forbidden, not_found
+from ..db import database, rows_by_id
+from ..errors import bad_request, conflict, forbidden
 from ..names import set_name
 from ..timeutil import now_ns
 from .models import ConfigSet, ConfigSetPin, ConfigVersion
@@ -16,31 +16,16 @@ from .versions import activate, active_version, owner_of
 MAX_PINS = 20_000
 
 
-def get_set(name):
-    config_set = ConfigSet.get_or_none(ConfigSet.name == name) if isinstance(name, str) else None
-    if config_set is None:
-        raise not_found(f"There is no configuration set named {name!r}.")
-    return config_set
+get_set = ConfigSet.named
 
 
 def list_sets(group=None, state=None):
-    query = ConfigSet.select().order_by(ConfigSet.created_ns.desc(), ConfigSet.id.desc())
-    if group:
-        query = query.where(ConfigSet.group == get_group(group))
-    if state:
-        query = query.where(ConfigSet.state == state)
-    return list(query)
+    sets = ConfigSet.listed(state)
+    return list(sets.where(ConfigSet.group == get_group(group)) if group else sets)
 
 
 def versions_by_id(ids):
-    if not isinstance(ids, (list, tuple)) or len(ids) > MAX_PINS or not all(
-            isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**62 for i in ids):
-        raise bad_request(f"Versions are named by a list of at most {MAX_PINS} ids.")
-    found = {v.id: v for v in ConfigVersion.select().where(ConfigVersion.id.in_(list(ids)))}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise not_found(f"There is no configuration version with id {missing[0]}.")
-    return [found[i] for i in ids]
+    return rows_by_id(ConfigVersion.select(), ids, "configuration version", MAX_PINS)
 
 
 def snapshot(owners):
@@ -106,15 +91,6 @@ def revise(actor, principal, config_set, name):
         raise forbidden(reason)
     return create_set(actor, name, pins_of(config_set), config_set.description,
                       config_set.group.name if config_set.group_id else None, revised_from=config_set.name)
-
-
-def previous_approved(config_set):
-    """The group's set approved before this one (for a draft or proposal: the one approved now)."""
-    query = ConfigSet.select().where(ConfigSet.group == config_set.group_id, ConfigSet.id != config_set.id,
-                                     ConfigSet.state.in_(("approved", "superseded")))
-    if config_set.state in ("approved", "superseded") and config_set.decided_ns:
-        query = query.where(ConfigSet.decided_ns < config_set.decided_ns)
-    return query.order_by(ConfigSet.decided_ns.desc()).first()
 
 
 def pin_dict(version):

@@ -19,7 +19,8 @@ from ..timeutil import now_ns
 from .models import CONNECTION_KINDS, Device, DeviceType, Port
 
 LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-HOST = re.compile(r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
+LABEL_63 = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+HOST = re.compile(rf"(?=.{{1,253}}$){LABEL_63}(\.{LABEL_63})*")  # RFC 1123 host names
 ADDRESS_NUMBERS = {"port": (1, 65535), "crate": (0, 65535), "slot": (0, 65535), "channel": (0, 65535)}
 MAX_PORTS = 512
 MAX_HW_NUMBERS = 16
@@ -112,11 +113,7 @@ def get_device(name):
     return device
 
 
-def get_type(name):
-    device_type = DeviceType.get_or_none(DeviceType.name == name) if isinstance(name, str) else None
-    if device_type is None:
-        raise not_found(f"There is no device type named {name!r}.")
-    return device_type
+get_type = DeviceType.named
 
 
 def _group(name):

@@ -13,6 +13,8 @@ CONNECTION_KINDS = ("HV", "LV", "readout", "network", "trigger")
 
 
 class DeviceType(Model):
+    label = "device type"
+
     name = peewee.CharField(max_length=32, unique=True)
     description = peewee.TextField(default="")
     group = peewee.ForeignKeyField(Group, null=True, column_name="group_id")

@@ -7,7 +7,7 @@ from bottle import HTTPResponse, response
 
 from ... import approval
 from ...calib import bundle
-from ...calib.sets import (change_pins, create_set, diff, get_set, list_sets, pin_dict, pins_of, previous_approved,
+from ...calib.sets import (change_pins, create_set, diff, get_set, list_sets, pin_dict, pins_of,
                            revise, snapshot, versions_by_id)
 from ...calib.workspace import parse_workspace
 from ...errors import bad_request
@@ -31,25 +31,20 @@ STATES_QUERY = (("experiment", "an experiment's sets"), ("state", "draft, propos
 
 
 def set_page(calib_set, principal):
-    other = previous_approved(calib_set)
     return {**calib_set.to_dict(), "pins": [pin_dict(v) for v in pins_of(calib_set)],
-            "history": approval.history(calib_set), "previous_approved": other.name if other else None,
-            "diff": diff(calib_set, other) if other else None, "can": approval.allowed(principal, calib_set)}
+            **approval.page(calib_set, principal, diff)}
 
 
 def act(name, action, principal, actor, body):
-    calib_set = approval.transition(actor, principal, get_set(name), action, body.get("comment", ""))
-    return {"ok": True, "set": set_page(calib_set, principal)}
+    found = approval.transition(actor, principal, get_set(name), action, body["comment"])
+    return {"ok": True, "set": set_page(found, principal)}
 
 
 def register(api):
     @api.route("/calib/sets", "GET", perm="read", tag="calib sets", query=STATES_QUERY)
     def sets():
         """Calibration sets, newest first."""
-        state = query.text("state")
-        if state is not None and state not in approval.STATES:
-            raise bad_request(f"The state must be one of {', '.join(approval.STATES)}.")
-        return {"ok": True, "sets": [s.to_dict() for s in list_sets(query.text("experiment"), state)]}
+        return {"ok": True, "sets": [s.to_dict() for s in list_sets(query.text("experiment"), query.text("state"))]}
 
     @api.route("/calib/sets", "POST", perm="calib.write", body=NEW_SET, tag="calib sets")
     def new_set(principal, actor, body):
@@ -87,8 +82,8 @@ def register(api):
 
     @api.route("/calib/sets/<name>/approve", "POST", perm="calib.approve", body=COMMENT, tag="calib sets")
     def approve(name, principal, actor, body):
-        """Approve a proposed set (an expert of the experiment's group, never its proposer). It becomes the
-        default of the experiment's lookups; the set approved before it is superseded."""
+        """Approve a proposed set (an expert of the experiment's group, never its proposer). It becomes
+        the default of the experiment's lookups; the set approved before it is superseded."""
         return act(name, "approve", principal, actor, body)
 
     @api.route("/calib/sets/<name>/reject", "POST", perm="calib.approve", body=COMMENT, tag="calib sets")
@@ -109,7 +104,7 @@ def register(api):
         """What changes from the other set to this one, per detector, ctype and range."""
         calib_set = get_set(name)
         against = query.text("against")
-        other = get_set(against) if against else previous_approved(calib_set)
+        other = get_set(against) if against else calib_set.previous_approved()
         if other is None:
             raise bad_request(f"There is no previously approved set to compare {name} with; name one with against.")
         return {"ok": True, "diff": diff(calib_set, other)}

@@ -8,8 +8,8 @@ from ...auth.users import at_least, get_group, group_role, require_role
 from ...configs.models import MODES
 from ...configs.recipes import (apply_recipe, change_entries, create_recipe, entries_of, entry_versions, get_recipe,
                                 list_recipes)
-from ...configs.sets import (apply_set, change_pins, create_set, diff, get_set, list_sets, pin_dict, pins_of,
-                             previous_approved, revise, snapshot, versions_by_id)
+from ...configs.sets import (apply_set, change_pins, create_set, diff, get_set, list_sets, pin_dict, pins_of, revise,
+                             snapshot, versions_by_id)
 from ...errors import bad_request
 from .. import query
 from ..fields import Body, Int, List, Str
@@ -32,24 +32,22 @@ ENTRIES = Body(set=List(ENTRY, max_items=20000, default=[]), remove=List(OWNER_T
 
 
 def set_page(config_set, principal):
-    other = previous_approved(config_set)
-    return {**config_set.to_dict(), "pins": [pin_dict(v) for v in pins_of(config_set)],
-            "history": approval.history(config_set), "previous_approved": other.name if other else None,
-            "diff": diff(config_set, other) if other else None,
-            "can": {**approval.allowed(principal, config_set), "apply": _can_apply(principal, config_set)}}
+    page = {**config_set.to_dict(), "pins": [pin_dict(v) for v in pins_of(config_set)],
+            **approval.page(config_set, principal, diff)}
+    page["can"]["apply"] = config_set.state == "approved" and at_least(group_role(principal, config_set.group_id),
+                                                                       "operator")
+    return page
 
 
-def _can_apply(principal, config_set):
-    return config_set.state == "approved" and at_least(group_role(principal, config_set.group_id), "operator")
+def recipe_page(recipe, principal):
+    role = group_role(principal, recipe.group_id)
+    return {**recipe.to_dict(), "entries": entries_of(recipe),
+            "can": {"edit": at_least(role, "expert"), "apply": at_least(role, "operator")}}
 
 
 def act(name, action, principal, actor, body):
-    config_set = approval.transition(actor, principal, get_set(name), action, body.get("comment", ""))
-    return {"ok": True, "set": set_page(config_set, principal)}
-
-
-def recipe_page(recipe):
-    return {**recipe.to_dict(), "entries": entries_of(recipe)}
+    found = approval.transition(actor, principal, get_set(name), action, body["comment"])
+    return {"ok": True, "set": set_page(found, principal)}
 
 
 def register(api):
@@ -57,10 +55,7 @@ def register(api):
                query=(("group", "a group's sets"), ("state", "draft, proposed, approved, rejected or superseded")))
     def sets():
         """Configuration sets, newest first."""
-        state = query.text("state")
-        if state is not None and state not in approval.STATES:
-            raise bad_request(f"The state must be one of {', '.join(approval.STATES)}.")
-        return {"ok": True, "sets": [s.to_dict() for s in list_sets(query.text("group"), state)]}
+        return {"ok": True, "sets": [s.to_dict() for s in list_sets(query.text("group"), query.text("state"))]}
 
     @api.route("/config-sets", "POST", perm="configs.write", body=NEW_SET, tag="config sets")
     def new_set(principal, actor, body):
@@ -94,8 +89,8 @@ def register(api):
 
     @api.route("/config-sets/<name>/approve", "POST", perm="configs.approve", body=COMMENT, tag="config sets")
     def approve(name, principal, actor, body):
-        """Approve a proposed set (an expert of its group, never its proposer); the group's set approved before
-        it is superseded."""
+        """Approve a proposed set (an expert of its group, never its proposer). The group's set
+        approved before it is superseded."""
         return act(name, "approve", principal, actor, body)
 
     @api.route("/config-sets/<name>/reject", "POST", perm="configs.approve", body=COMMENT, tag="config sets")
@@ -135,19 +130,19 @@ def register(api):
             versions = pins_of(get_set(body["from_set"])) + versions
         recipe = create_recipe(actor, body["name"], body["mode"], body["description"], body["group"], versions)
         response.status = 201
-        return {"ok": True, "recipe": recipe_page(recipe)}
+        return {"ok": True, "recipe": recipe_page(recipe, principal)}
 
     @api.route("/recipes/<name>", "GET", perm="read", tag="recipes")
-    def recipe(name):
+    def recipe(name, principal):
         """A recipe with its entries, each with the version active now and whether applying would change it."""
-        return {"ok": True, "recipe": recipe_page(get_recipe(name))}
+        return {"ok": True, "recipe": recipe_page(get_recipe(name), principal)}
 
     @api.route("/recipes/<name>/entries", "PUT", perm="topology.write", body=ENTRIES, tag="recipes")
     def entries(name, principal, actor, body):
         """Set (add or replace) and remove entries of a recipe."""
         found = get_recipe(name)
         require_role(principal, found.group, "expert", f"the recipe {name}")
-        return {"ok": True, "recipe": recipe_page(change_entries(actor, found, body["set"], body["remove"]))}
+        return {"ok": True, "recipe": recipe_page(change_entries(actor, found, body["set"], body["remove"]), principal)}
 
     @api.route("/recipes/<name>/apply", "POST", perm="configs.activate", body=COMMENT, tag="recipes")
     def apply_mode(name, principal, actor, body):
@@ -155,4 +150,4 @@ def register(api):
         found = get_recipe(name)
         require_role(principal, found.group, "operator", f"the recipe {name}")
         changed = apply_recipe(actor, found, body["comment"])
-        return {"ok": True, "activated": changed, "recipe": recipe_page(found)}
+        return {"ok": True, "activated": changed, "recipe": recipe_page(found, principal)}
