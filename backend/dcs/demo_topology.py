@@ -145,9 +145,9 @@ def _padme(actor):
             add_device(actor, cell, description.format(i=i), subsystem, group=group)
             board, channel = divmod(i, CHANNELS)
             cables.append((f"{_board_name(prefix, board + 1)}:ch{channel:02d}", f"{cell}:hv", "HV", ""))
-            cables.append((f"{cell}:signal", f"v1742-{prefix}{board + 1:02d}:in{channel:02d}", "readout", ""))
+            cables.append((f"v1742-{prefix}{board + 1:02d}:in{channel:02d}", f"{cell}:signal", "readout", ""))
     add_device(actor, "target-diamond1", "Active diamond target, 100 um, 16+16 strips", "Beam", group="padme-beam")
-    cables.append(("target-diamond1:signal", "v1742-sac01:in31", "readout", ""))
+    cables.append(("v1742-sac01:in31", "target-diamond1:signal", "readout", ""))
     for name, description in (("bmon-mimosa", "Beam monitor: MIMOSA pixel tracker"),
                               ("bmon-timepix", "Beam monitor: Timepix3 beam profile")):
         add_device(actor, name, description, "Beam", group="padme-beam")

@@ -9,7 +9,7 @@ import time
 from decimal import Decimal
 from datetime import datetime, timezone
 
-from .errors import bad_request
+from .errors import DcsError, bad_request
 
 NS = 1_000_000_000
 _ISO_FRACTION = re.compile(r"\d{2}:\d{2}:\d{2}(?P<sep>[.,])(?P<frac>\d+)")
@@ -22,8 +22,18 @@ def now_ns():
     return time.time_ns()
 
 
-def to_ns(value, what="time"):
-    """Seconds (int/float/numeric text) or ISO 8601 text -> int nanoseconds; anything else is refused."""
+def to_ns(value, what="time", field=None):
+    """Seconds (int/float/numeric text) or ISO 8601 text -> int nanoseconds; anything else is refused (naming
+    field, when given, for forms that show the sentence next to it)."""
+    try:
+        return _to_ns(value, what)
+    except DcsError as error:
+        if field is None:
+            raise
+        raise bad_request(error.message, errors=[{"field": field, "error": error.message}]) from None
+
+
+def _to_ns(value, what):
     if isinstance(value, bool) or value is None:
         raise bad_request(f"The {what} must be Unix seconds or an ISO 8601 time, not {value!r}.")
     if isinstance(value, int):

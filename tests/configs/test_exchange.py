@@ -42,7 +42,8 @@ def test_a_dry_run_and_a_bad_import_write_nothing(boards):
     with pytest.raises(DcsError) as error:
         import_configs(ACTOR, data)
     assert "Nothing was imported" in error.value.message
-    assert error.value.extra["errors"] == [{"field": "device:sipm-hv02 ramp_rate", "error": "must be at most 10 (it is 99)"}]
+    assert error.value.extra["errors"] == [{"field": "device:sipm-hv02 ramp_rate",
+                                            "error": "must be at most 10 (it is 99)"}]
     assert snapshot() == before
 
 
@@ -67,3 +68,14 @@ def test_schemas_travel_with_an_import_when_asked(boards):
     plan = import_configs(ACTOR, data, schemas=True)
     assert [s["action"] for s in plan if s["owner"] == "type:sipm"][0] == "new schema"
     assert owner_of("type:sipm").current_type().schema["properties"]["ramp_rate"]["maximum"] == 5
+
+
+def test_re_importing_an_export_changes_nothing_even_when_a_newer_version_waits(boards):
+    _, board, _ = boards
+    save_version(ACTOR, board, {"ramp_rate": 1.0}, activate=True)
+    data = export()
+    save_version(ACTOR, board, {"ramp_rate": 3.0}, "staged for cosmics, not active")
+    before = snapshot()
+    assert [(s["action"], s["number"]) for s in import_configs(ACTOR, data) if s["owner"] == board.key] == [
+        ("unchanged", 1)]
+    assert snapshot() == before

@@ -1,4 +1,4 @@
-"""A small topology: an HV board feeding two crystals, read out by a digitizer, in the ecal group."""
+"""A small topology: an HV board powering two crystals that a digitizer reads out, in the ecal group."""
 
 import pytest
 
@@ -19,5 +19,5 @@ def topology(people):
     for i in range(2):
         add_device(ACTOR, f"bgo-{i}", subsystem="ECal", group="ecal")
         connect(ACTOR, f"sipm-hv01:ch{i}", f"bgo-{i}:hv", "HV")
-        connect(ACTOR, f"bgo-{i}:signal", f"adc-01:in{i}", "readout")
+        connect(ACTOR, f"adc-01:in{i}", f"bgo-{i}:signal", "readout")
     return ACTOR

@@ -39,6 +39,7 @@ def test_a_cabling_list_is_connected_whole_or_not_at_all(topology):
             ("sipm-hv01:ch3", "bgo-7:hv", "HV", "")]  # row 3 reuses a port of row 2
     error = refusal(lambda: connect_many(ACTOR, rows))
     assert error.message.startswith("Row 3:") and error.extra["errors"][0]["field"] == "rows[2].from"
+    assert "nothing to connect" in refusal(lambda: connect_many(ACTOR, [])).message
     assert len(connect_many(ACTOR, rows[:2])) == 2
     assert Connection.select().count() == 6
 
@@ -51,16 +52,21 @@ def test_a_connected_port_cannot_be_removed_but_a_free_one_can(topology):
     assert refusal(lambda: add_port(ACTOR, device, "ch3", "HV")).status == 409
 
 
-def test_behind_a_controller_is_everything_downstream_nearest_first(topology):
-    found = behind(get_device("sipm-hv01"))
-    assert [(f["name"], f["depth"], f["via"]) for f in found] == [
-        ("bgo-0", 1, "sipm-hv01"), ("bgo-1", 1, "sipm-hv01"), ("adc-01", 2, "bgo-0")]
-    assert [f["name"] for f in behind(get_device("sipm-hv01"), ["HV"])] == ["bgo-0", "bgo-1"]
-    assert behind(get_device("adc-01")) == []
+def test_behind_a_controller_is_everything_that_depends_on_it_nearest_first(topology):
+    add_device(ACTOR, "switch-01", ports=[{"name": "p1", "kind": "network"}])
+    add_port(ACTOR, get_device("adc-01"), "eth", "network")
+    connect(ACTOR, "switch-01:p1", "adc-01:eth", "network")
+    found = behind(get_device("switch-01"))
+    assert [(f["name"], f["depth"], f["via"], f["kind"]) for f in found] == [
+        ("adc-01", 1, "switch-01", "network"), ("bgo-0", 2, "adc-01", "readout"), ("bgo-1", 2, "adc-01", "readout")]
+    assert [f["name"] for f in behind(get_device("sipm-hv01"))] == ["bgo-0", "bgo-1"]
+    assert [f["name"] for f in behind(get_device("switch-01"), ["network"])] == ["adc-01"]
+    assert behind(get_device("bgo-0")) == []
 
 
 def test_behind_ends_on_a_cycle(topology):
-    add_port(ACTOR, get_device("adc-01"), "loop", "")
-    add_port(ACTOR, get_device("sipm-hv01"), "sync", "")
+    for device, port in (("adc-01", "loop"), ("adc-01", "loop2"), ("sipm-hv01", "sync"), ("sipm-hv01", "sync2")):
+        add_port(ACTOR, get_device(device), port, "")
     connect(ACTOR, "adc-01:loop", "sipm-hv01:sync", "trigger")
+    connect(ACTOR, "sipm-hv01:sync2", "adc-01:loop2", "trigger")
     assert {f["name"] for f in behind(get_device("sipm-hv01"))} == {"bgo-0", "bgo-1", "adc-01"}

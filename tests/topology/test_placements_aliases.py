@@ -52,3 +52,9 @@ def test_an_alias_names_one_detector_at_a_time(topology):
     assert alias_at("Camp.0:pnCCD.1", 12 * DAY * 10**9) == "bgo-0"
     assert alias_at("Camp.0:pnCCD.1", 16 * DAY * 10**9) == "bgo-1"
     assert refusal(lambda: end_alias(ACTOR, row, 20 * DAY)).status == 409  # would overlap the next period
+
+
+def test_a_time_that_is_not_one_is_refused_naming_its_field(topology):
+    assert refusal(lambda: add_placement(ACTOR, get_device("bgo-0"), "soon", experiment="x")).extra["errors"][0][
+        "field"] == "begin"
+    assert refusal(lambda: add_alias(ACTOR, "Crystal.0", "bgo-0", 10, "later")).extra["errors"][0]["field"] == "end"

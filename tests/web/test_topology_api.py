@@ -27,7 +27,7 @@ def test_the_graph_filters_by_experiment_at_a_time(login, topology):
     assert erin.post("/api/devices/adc-01/placements", {"begin": 1000, "experiment": "xpp1"}).status_int == 201
     during = erin.get("/api/topology?experiment=xpp1&at=1500").json
     assert [d[0] for d in during["devices"]] == ["adc-01", "bgo-0"]
-    assert during["connections"] == [[1, 0, "readout"]]  # bgo-0:signal -> adc-01:in0
+    assert during["connections"] == [[0, 1, "readout"]]  # adc-01:in0 -> bgo-0:signal
     assert during["outside"] == 2 and during["experiments"] == ["xpp1"]
     assert [d[0] for d in erin.get("/api/topology?experiment=xpp1&at=2500").json["devices"]] == ["adc-01"]
 
@@ -57,14 +57,17 @@ def test_only_experts_of_the_devices_group_change_its_topology(login, topology):
     assert (page["description"], page["firmware"], page["can"]["edit"]) == ("crystal 0", "2", True)
     assert login("vera").get("/api/devices/bgo-0").json["device"]["can"] == {"edit": False, "write_config": False,
                                                                              "activate": False}
+    assert not any(t["can"]["edit"] for t in login("vera").get("/api/device-types").json["types"])
+    assert erin.get("/api/device-types/bgo").json["type"]["can"] == {"edit": True}
 
 
 def test_the_device_page_gathers_what_is_known_of_a_device(login, topology):
     erin = login("erin")
     erin.post("/api/aliases", {"alias": "Crystal.0", "detname": "bgo-0", "begin": "2026-01-01T00:00:00Z"})
     page = erin.get("/api/devices/bgo-0").json["device"]
-    assert [c["from"] for c in page["connections"]] == ["bgo-0:signal", "sipm-hv01:ch0"]
-    assert page["aliases"][0]["alias"] == "Crystal.0" and page["behind_count"] == 1
+    assert [c["from"] for c in page["connections"]] == ["adc-01:in0", "sipm-hv01:ch0"]
+    assert page["aliases"][0]["alias"] == "Crystal.0" and page["behind_count"] == 0
+    assert erin.get("/api/devices/adc-01").json["device"]["behind_count"] == 2
     assert page["ports"] == [{"name": "hv", "kind": "HV"}, {"name": "signal", "kind": "readout"}]
     assert page["config"]["versions"] == 0 and page["live"] is None and page["calibrations"] == []
     assert_error(erin.get("/api/devices/bgo-99"), 404, "bgo-99")

@@ -8,8 +8,9 @@
       sipm-hv01: {version: 5, config: {...}}
 
 An export holds the active versions (and the schemas of the types it covers). An import reads the same
-shape: each configuration that differs from its owner's latest version becomes a new version, all or
-nothing, and a dry run says what would change without writing. Schemas are imported only when asked.
+shape: each configuration that differs from both its owner's active and latest versions becomes a new
+version, all or nothing, and a dry run says what would change without writing. Schemas are imported
+only when asked.
 """
 
 from ..db import database
@@ -76,10 +77,10 @@ def _entries(data):
 
 
 def import_configs(actor, data, activate=False, dry_run=False, schemas=False, allowed=None):
-    """Plan and make a new version for each configuration that differs from its owner's latest (schemas
-    first, when asked). allowed(owner) raises when the actor may not write that owner. All or nothing:
-    any invalid configuration refuses the whole import, listing every problem; a dry run plans the
-    same way and then rolls everything back."""
+    """Plan and make a new version for each configuration that differs from its owner's active and latest
+    versions (schemas first, when asked). allowed(owner) raises when the actor may not write that owner.
+    All or nothing: any invalid configuration refuses the whole import, listing every problem; a dry run
+    plans the same way and then rolls everything back."""
     entries = _entries(data)
     if allowed is not None:
         for owner, _, _ in entries:
@@ -95,9 +96,10 @@ def import_configs(actor, data, activate=False, dry_run=False, schemas=False, al
         for owner, config, _ in entries:
             if config is None:
                 continue
-            last = latest(owner)
-            if last is not None and last.document == documents.canonical(config):
-                plan.append({"owner": owner.key, "action": "unchanged", "number": last.number})
+            last, text = latest(owner), documents.canonical(config)
+            same = next((v for v in (active_version(owner.key), last) if v is not None and v.document == text), None)
+            if same is not None:  # what is active, or the latest: re-importing an export changes nothing
+                plan.append({"owner": owner.key, "action": "unchanged", "number": same.number})
                 continue
             found = check(owner, config)
             problems.extend({"field": f"{owner.key} {p['field']}", "error": p["error"]} for p in found)

@@ -45,14 +45,14 @@ def check_alias(alias):
 
 
 def _end(begin_ns, end):
-    end_ns = None if end in (None, "") else to_ns(end, "end time")
+    end_ns = None if end in (None, "") else to_ns(end, "end time", "end")
     if end_ns is not None and end_ns <= begin_ns:
         raise _field_error("end", "The alias ends before or when it begins.")
     return end_ns
 
 
 def _period(begin, end):
-    begin_ns = to_ns(begin, "begin time")
+    begin_ns = to_ns(begin, "begin time", "begin")
     return begin_ns, _end(begin_ns, end)
 
 

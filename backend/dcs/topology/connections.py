@@ -1,7 +1,8 @@
 """Ports and the connections between them, and what is behind a device.
 
-A connection runs from a port of one device to a port of another (`ecal-hv03:ch07 -> ecal-c0101:hv`)
-with a kind: HV, LV, readout, network or trigger. A port is one connector: it takes at most one
+A connection runs from a port of the device that serves to a port of the device that depends on it
+(`sipm-ecal03:ch07 -> bgo-071:hv`: the HV channel powers the crystal; `v1742-ecal03:in07 -> bgo-071:signal`:
+the digitizer reads it) with a kind: HV, LV, readout, network or trigger. A port is one connector: it takes at most one
 connection, and a port that has a kind takes only connections of that kind. Following connections
 from a controller gives what is behind it (used to suppress alerts downstream of a failed one).
 """
@@ -101,6 +102,8 @@ def find_port(endpoint, field):
 def connect_many(actor, rows):
     """Connect [(from, to, kind, note)] all or nothing: one set of rules for one cable or a whole cabling
     list. A refusal names the field (for a list, the row as well); nothing is written."""
+    if not rows:
+        raise bad_request("There is nothing to connect: the list of connections is empty.")
     several = len(rows) > 1
 
     def refuse(index, field, message, status=400):

@@ -53,11 +53,13 @@ def can(owner, principal):
 
 def config_page(owner, principal):
     active = active_version(owner.key)
-    last = latest(owner)
-    page = {"owner": owner.key, "kind": owner.kind, "name": owner.device.name if owner.device else owner.device_type.name,
+    versions = versions_of(owner)
+    last = versions[0] if versions else None
+    name = owner.device.name if owner.device else owner.device_type.name
+    page = {"owner": owner.key, "kind": owner.kind, "name": name,
             "dettype": owner.device_type.name, "schema": owner.device_type.schema,
             "schema_version": owner.device_type.schema_version,
-            "versions": [v.summary() for v in versions_of(owner)],
+            "versions": [v.summary() for v in versions],
             "active": active.number if active else None, "latest": last.to_dict() if last else None,
             "activations": activations(owner), "can": can(owner, principal)}
     if owner.device is not None:
@@ -122,7 +124,8 @@ def register(api):
         return {"ok": True, "version": made.to_dict(), "config": config_page(owner, principal)}
 
     @api.route(OWNER + "/diff", "GET", perm="read", tag="configs",
-               query=(("a", "a version number (default: the one before b)"), ("b", "a version number (default: the latest)")))
+               query=(("a", "a version number (default: the one before b)"),
+                      ("b", "a version number (default: the latest)")))
     def diff(kind, name):
         """The structured diff between two versions: [{path, op, before, after}]."""
         owner = owner_for(kind, name)
@@ -139,7 +142,7 @@ def register(api):
         """What a device runs with at a time: its type's default as active then, with its own laid over it."""
         owner = owner_for("devices", name)
         at = query.text("at")
-        return {"ok": True, "effective": effective(owner.device, to_ns(at, "at") if at else None)}
+        return {"ok": True, "effective": effective(owner.device, to_ns(at, "time asked for (at)") if at else None)}
 
     @api.route("/configs/devices/<name>/live", "PUT", perm="devices.report", body=LIVE, tag="configs")
     def report_live(name, principal, actor, body):

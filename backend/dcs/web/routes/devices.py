@@ -6,7 +6,7 @@ from bottle import response
 from ...auth.users import at_least, get_group, group_role, require_role
 from ...calib.models import CalibFile, CalibRange, CalibVersion
 from ...configs.live import compare_live
-from ...configs.versions import Owner, active_version, effective
+from ...configs.versions import Owner, effective
 from ...configs.models import ConfigVersion
 from ...topology import connections, placements
 from ...topology.aliases import list_aliases
@@ -55,7 +55,6 @@ def device_page(device, principal):
     role = group_role(principal, owner.group.id if owner.group else None)
     live = compare_live(device)
     config = effective(device)
-    own = active_version(owner.key)
     return {
         **device.to_dict(), **lineage(device),
         "predecessor": device.predecessor.name if device.predecessor_id else None,
@@ -65,7 +64,7 @@ def device_page(device, principal):
         "aliases": [a.to_dict() for a in list_aliases(detname=device.name)],
         "connections": connections.connections_of(device),
         "behind_count": len(connections.behind(device)),
-        "config": {"type_version": config["type_version"], "device_version": own.number if own else None,
+        "config": {"type_version": config["type_version"], "device_version": config["device_version"],
                    "versions": ConfigVersion.select().where(ConfigVersion.owner == owner.key).count(),
                    "problems": config["problems"]},
         "live": None if live is None else {"read": live["read"], "matches": live["matches"], "counts": live["counts"]},

@@ -2,7 +2,7 @@
 
 from bottle import response
 
-from ...auth.users import get_group, require_role
+from ...auth.users import at_least, get_group, group_role, require_role
 from ...configs.versions import Owner, set_schema
 from ...errors import bad_request
 from ...names import split_detname
@@ -43,6 +43,12 @@ def type_writer(principal, device_type):
     Owner("type", device_type).require(principal, "expert")
 
 
+def type_page(device_type, principal):
+    role = group_role(principal, device_type.group_id)
+    return {**device_type.to_dict(), "schema": device_type.schema, "devices": device_type.devices.count(),
+            "can": {"edit": at_least(role, "expert")}}
+
+
 def register(api):
     @api.route("/topology", "GET", perm="read", tag="topology", query=GRAPH_QUERY)
     def whole_graph():
@@ -50,7 +56,7 @@ def register(api):
         (only those with both ends shown; `outside` counts the others), and the filters' choices."""
         at = query.text("at")
         found = graph.whole_graph(query.text("subsystem"), query.text("experiment"),
-                                  to_ns(at, "at") if at else None)
+                                  to_ns(at, "time asked for (at)") if at else None)
         subsystems = [r[0] for r in Device.select(Device.subsystem).where(Device.subsystem != "").distinct()
                       .order_by(Device.subsystem).tuples()]
         return {"ok": True, **found, "subsystems": subsystems, "experiments": placements.experiments()}
@@ -112,10 +118,9 @@ def register(api):
         return {"ok": True}
 
     @api.route("/device-types", "GET", perm="read", tag="topology")
-    def device_types():
-        """Device types with their owning group, port template and schema version."""
-        return {"ok": True, "types": [{**t.to_dict(), "devices": t.devices.count()}
-                                      for t in DeviceType.select().order_by(DeviceType.name)]}
+    def device_types(principal):
+        """Device types with their owning group, port template, schema and whether you may change them."""
+        return {"ok": True, "types": [type_page(t, principal) for t in DeviceType.select().order_by(DeviceType.name)]}
 
     @api.route("/device-types", "POST", perm="topology.write", body=NEW_TYPE, tag="topology")
     def new_type(principal, actor, body):
@@ -124,13 +129,12 @@ def register(api):
                      f"the device type {body['name']}")
         device_type = add_type(actor, body["name"], body["description"], body.get("group"), body["ports"])
         response.status = 201
-        return {"ok": True, "type": {**device_type.to_dict(), "schema": device_type.schema}}
+        return {"ok": True, "type": type_page(device_type, principal)}
 
     @api.route("/device-types/<name>", "GET", perm="read", tag="topology")
-    def device_type(name):
-        """A device type with its JSON Schema."""
-        found = get_type(name)
-        return {"ok": True, "type": {**found.to_dict(), "schema": found.schema, "devices": found.devices.count()}}
+    def device_type(name, principal):
+        """A device type with its JSON Schema, its number of devices and whether you may change it."""
+        return {"ok": True, "type": type_page(get_type(name), principal)}
 
     @api.route("/device-types/<name>", "PATCH", perm="topology.write", body=CHANGE_TYPE, tag="topology")
     def change_type(name, principal, actor, body):
@@ -139,8 +143,7 @@ def register(api):
         type_writer(principal, found)
         if body.get("group"):
             require_role(principal, get_group(body["group"]), "expert", f"the group {body['group']}")
-        found = update_type(actor, found, body)
-        return {"ok": True, "type": {**found.to_dict(), "schema": found.schema}}
+        return {"ok": True, "type": type_page(update_type(actor, found, body), principal)}
 
     @api.route("/device-types/<name>/schema", "PUT", perm="topology.write", body=SCHEMA, tag="topology")
     def change_schema(name, principal, actor, body):
@@ -149,4 +152,4 @@ def register(api):
         found = get_type(name)
         type_writer(principal, found)
         failing = set_schema(actor, found, body["schema"], body["force"])
-        return {"ok": True, "type": {**found.to_dict(), "schema": found.schema}, "failing": failing}
+        return {"ok": True, "type": type_page(found, principal), "failing": failing}
