@@ -2,6 +2,7 @@
 
 import os
 import random
+import select
 import signal
 import time
 
@@ -34,6 +35,19 @@ def writer(settings, pipe_fd, seed):
         os.write(pipe_fd, f"{version.id} {version.sha256}\n".encode())
 
 
+def _first_acknowledgements(fd, count, limit=30.0):
+    """The text a writer sent once it acknowledged count versions (or after limit seconds, whichever first)."""
+    text, deadline = "", time.monotonic() + limit
+    while text.count("\n") < count and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                break
+            text += chunk.decode()
+    return text
+
+
 def test_killed_writers_lose_no_acknowledged_version_and_leave_readable_files(settings, db):
     acknowledged, interrupted = {}, 0
     rng = random.Random(20261121)
@@ -49,12 +63,13 @@ def test_killed_writers_lose_no_acknowledged_version_and_leave_readable_files(se
             finally:
                 os._exit(0)
         os.close(write_fd)
-        time.sleep(rng.uniform(0.005, 0.12))
+        received = _first_acknowledgements(read_fd, 2)  # however loaded the machine, the writer got going
+        time.sleep(rng.uniform(0.0, 0.06))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         interrupted += any(os.path.exists(j) for j in journals)  # killed in the middle of a file write
         with os.fdopen(read_fd) as acks:
-            for line in acks.read().splitlines():
+            for line in (received + acks.read()).splitlines():
                 if line.count(" ") == 1:
                     version_id, checksum = line.split()
                     acknowledged[int(version_id)] = checksum
