@@ -65,3 +65,7 @@ export async function listTypeDefaults() {
  */
 export const importConfigs = ({ text, format, activate = false, schemas = false, dryRun = false }) =>
   post('/configs/import', { text, format, activate, schemas, dry_run: dryRun })
+
+/** What a device ran with at a time (seconds or ISO 8601): {config, type_version, device_version, at, problems}. */
+export const getEffective = async (name, at) =>
+  (await get(`/configs/devices/${encodeURIComponent(name)}/effective`, { query: { at } })).effective

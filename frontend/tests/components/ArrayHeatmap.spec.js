@@ -135,6 +135,21 @@ describe('the heatmap', () => {
     wrapper.unmount()
   })
 
+  it('zooms and resets with the keys, and reads the pixel under the pointer', async () => {
+    vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null)
+    const wrapper = mount(ArrayHeatmap, { props: { image: small(), label: 'Pedestals' } })
+    const canvas = wrapper.find('[data-testid="heatmap"]')
+    await canvas.trigger('keydown', { key: '+' })
+    expect(wrapper.text()).toContain('125 %')
+    await canvas.trigger('keydown', { key: '0' })
+    expect(wrapper.text()).toContain('100 %')
+    await canvas.trigger('pointermove', { clientX: 300, clientY: 10 })
+    expect(wrapper.find('[data-testid="heatmap-hover"]').text()).toBe('Row 0, column 1: 1')
+    await canvas.trigger('pointerleave')
+    expect(wrapper.find('[data-testid="heatmap-hover"]').text()).toBe('Point at the picture to read a pixel.')
+    wrapper.unmount()
+  })
+
   it('repaints with the colour map someone picks', async () => {
     const calls = fakeContext()
     const wrapper = mount(ArrayHeatmap, { props: { image: small(), label: 'Pedestals' } })

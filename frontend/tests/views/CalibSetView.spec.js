@@ -195,9 +195,11 @@ describe('calibration set page', () => {
   })
 
   it('edits the pins of a draft: removes one and adds others by version id', async () => {
+    const draft = () => setDetail({ state: 'draft', can: { ...NONE, edit: true, propose: true } })
     const seen = fakeServer(
-      routes(() => setDetail({ state: 'draft', can: { ...NONE, edit: true, propose: true } }), {
-        'PUT /api/calib/sets/exp1-dec/pins': { body: { ok: true, set: setDetail() } },
+      routes(draft, {
+        // The server answers a change of pins with the draft, which the page shows.
+        'PUT /api/calib/sets/exp1-dec/pins': () => ({ body: { ok: true, set: draft() } }),
       }),
     )
     ;({ wrapper } = await mountApp('/calibrations/sets/exp1-dec'))

@@ -337,3 +337,47 @@ describe('configuration page', () => {
     expect(seen.some((r) => r.path.endsWith('/live'))).toBe(false)
   })
 })
+
+describe('the effective configuration at a time', () => {
+  it('shows what the device ran with then, and goes back to now', async () => {
+    const requests = fakeServer(
+      routes(devicePage(), {
+        'GET /api/configs/devices/sipm-ecal07/effective': {
+          body: {
+            ok: true,
+            effective: { config: { enabled: true, ramp_rate: 1, ...DOCS[2] }, type_version: 2, device_version: 2,
+                         at: '2026-11-23T09:00:00+00:00', problems: [] },
+          },
+        },
+      }),
+    )
+    ;({ wrapper } = await mountApp('/configurations/devices/sipm-ecal07'))
+    const effective = () => region(wrapper, 'Effective configuration')
+    const value = (path) => effective().findAll('tbody tr').find((r) => r.find('th').text() === path).findAll('td')[0].text()
+    expect(value('channels[0].voltage')).toBe('38.35')
+
+    await field(effective(), 'As it was at').setValue('2026-11-23T09:00:00Z')
+    await effective().find('form').trigger('submit')
+    await until(() => effective().text().includes('As it was at 2026-11-23T09:00:00+00:00'))
+    expect(requests.find((r) => r.path.endsWith('/effective')).url).toContain('at=2026-11-23T09%3A00%3A00Z')
+    expect(value('channels[0].voltage')).toBe('40.35')
+    expect(effective().text()).toContain('2 set by this device (version 2)')
+
+    await button(effective(), 'Back to now').trigger('click')
+    await settle()
+    expect(value('channels[0].voltage')).toBe('38.35')
+  })
+
+  it('names a time that is not one', async () => {
+    fakeServer(
+      routes(devicePage(), {
+        'GET /api/configs/devices/sipm-ecal07/effective': error(400, 'The time asked for (at) must be Unix seconds or an ISO 8601 time, not "soon".'),
+      }),
+    )
+    ;({ wrapper } = await mountApp('/configurations/devices/sipm-ecal07'))
+    const effective = region(wrapper, 'Effective configuration')
+    await field(effective, 'As it was at').setValue('soon')
+    await effective.find('form').trigger('submit')
+    await until(() => effective.text().includes('not "soon"'))
+  })
+})

@@ -56,58 +56,42 @@ function scan(text) {
     fail('This string is never closed with a double quote.', start)
   }
 
-  function object() {
+  // The items of an object or an array, from its opening bracket to `close`, separated by commas.
+  function items(close, item, what) {
     i++
     space()
-    if (text[i] === '}') {
+    if (text[i] === close) {
       i++
       return
     }
     for (;;) {
       space()
-      if (text[i] === '}') fail('A comma cannot come right before the closing “}”.')
-      if (text[i] !== '"') fail(`Expected a property name in double quotes but found ${found()}.`)
-      string()
-      space()
-      if (text[i] !== ':') fail(`Expected “:” after the property name but found ${found()}.`)
-      i++
-      value()
+      if (text[i] === close) fail(`A comma cannot come right before the closing “${close}”.`)
+      item()
       space()
       if (text[i] === ',') {
         i++
         continue
       }
-      if (text[i] === '}') {
+      if (text[i] === close) {
         i++
         return
       }
-      fail(`Expected “,” or “}” after the property value but found ${found()}.`)
+      fail(`Expected “,” or “${close}” after the ${what} but found ${found()}.`)
     }
   }
 
-  function array() {
-    i++
+  function member() {
+    if (text[i] !== '"') fail(`Expected a property name in double quotes but found ${found()}.`)
+    string()
     space()
-    if (text[i] === ']') {
-      i++
-      return
-    }
-    for (;;) {
-      space()
-      if (text[i] === ']') fail('A comma cannot come right before the closing “]”.')
-      value()
-      space()
-      if (text[i] === ',') {
-        i++
-        continue
-      }
-      if (text[i] === ']') {
-        i++
-        return
-      }
-      fail(`Expected “,” or “]” after the array item but found ${found()}.`)
-    }
+    if (text[i] !== ':') fail(`Expected “:” after the property name but found ${found()}.`)
+    i++
+    value()
   }
+
+  const object = () => items('}', member, 'property value')
+  const array = () => items(']', value, 'array item')
 
   function value() {
     space()

@@ -59,50 +59,28 @@ export function drawTopology(ctx, scene) {
   const dim = selected >= 0
   ctx.globalAlpha = dim ? 0.16 : 0.55
   ctx.lineWidth = 1
-  for (const [kind, list] of buckets) {
-    if (hidden.has(kind)) continue
-    ctx.beginPath()
-    let any = false
-    for (let k = 0; k < list.length; k++) {
-      const c = connections[list[k]]
-      const x1 = x[c[0]] * scale + ox
-      const y1 = y[c[0]] * scale + oy
-      const x2 = x[c[1]] * scale + ox
-      const y2 = y[c[1]] * scale + oy
-      if ((x1 < 0 && x2 < 0) || (x1 > w && x2 > w) || (y1 < 0 && y2 < 0) || (y1 > h && y2 > h)) continue
-      ctx.moveTo(x1, y1)
-      ctx.lineTo(x2, y2)
-      drawn.edges++
-      any = true
-    }
-    if (any) {
-      ctx.strokeStyle = colourOf(kind)
-      ctx.stroke()
-      drawn.strokes++
-    }
-  }
+  drawn.strokes += strokeKinds(ctx, buckets, hidden, connections, (c) => {
+    const x1 = x[c[0]] * scale + ox
+    const y1 = y[c[0]] * scale + oy
+    const x2 = x[c[1]] * scale + ox
+    const y2 = y[c[1]] * scale + oy
+    if ((x1 < 0 && x2 < 0) || (x1 > w && x2 > w) || (y1 < 0 && y2 < 0) || (y1 > h && y2 > h)) return false
+    ctx.moveTo(x1, y1)
+    ctx.lineTo(x2, y2)
+    drawn.edges++
+    return true
+  })
   ctx.globalAlpha = 1
 
   // The selected device's own connections, on top and strong.
   if (selected >= 0) {
     ctx.lineWidth = 2.5
-    for (const [kind, list] of buckets) {
-      if (hidden.has(kind)) continue
-      ctx.beginPath()
-      let any = false
-      for (let k = 0; k < list.length; k++) {
-        const c = connections[list[k]]
-        if (c[0] !== selected && c[1] !== selected) continue
-        ctx.moveTo(x[c[0]] * scale + ox, y[c[0]] * scale + oy)
-        ctx.lineTo(x[c[1]] * scale + ox, y[c[1]] * scale + oy)
-        any = true
-      }
-      if (any) {
-        ctx.strokeStyle = colourOf(kind)
-        ctx.stroke()
-        drawn.strokes++
-      }
-    }
+    drawn.strokes += strokeKinds(ctx, buckets, hidden, connections, (c) => {
+      if (c[0] !== selected && c[1] !== selected) return false
+      ctx.moveTo(x[c[0]] * scale + ox, y[c[0]] * scale + oy)
+      ctx.lineTo(x[c[1]] * scale + ox, y[c[1]] * scale + oy)
+      return true
+    })
     ctx.lineWidth = 1
   }
 
@@ -172,4 +150,24 @@ export function drawTopology(ctx, scene) {
     }
   }
   return drawn
+}
+
+/**
+ * One path per shown kind of connection, stroked once in the kind's colour if anything is on it.
+ * line(c) puts connection c on the path, or returns false when it leaves it out. Returns the strokes.
+ */
+function strokeKinds(ctx, buckets, hidden, connections, line) {
+  let strokes = 0
+  for (const [kind, list] of buckets) {
+    if (hidden.has(kind)) continue
+    ctx.beginPath()
+    let any = false
+    for (let k = 0; k < list.length; k++) if (line(connections[list[k]])) any = true
+    if (any) {
+      ctx.strokeStyle = colourOf(kind)
+      ctx.stroke()
+      strokes++
+    }
+  }
+  return strokes
 }
