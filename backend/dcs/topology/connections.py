@@ -178,10 +178,16 @@ def disconnect(actor, row):
 
 
 def connections_of(device):
-    """Every connection with an end on the device, outgoing first."""
+    """Every connection with an end on the device, outgoing first (one query, however many)."""
+    source, target = Port.alias(), Port.alias()
+    source_device, target_device = Device.alias(), Device.alias()
     ports = Port.select(Port.id).where(Port.device == device)
-    rows = (Connection.select().where(Connection.from_port.in_(ports) | Connection.to_port.in_(ports))
-            .order_by(Connection.id))
+    rows = (Connection.select(Connection, source, target, source_device, target_device)
+            .join(source, on=(Connection.from_port == source.id))
+            .join(source_device, on=(source.device == source_device.id))
+            .switch(Connection).join(target, on=(Connection.to_port == target.id))
+            .join(target_device, on=(target.device == target_device.id))
+            .where(Connection.from_port.in_(ports) | Connection.to_port.in_(ports)))
     out = [c.to_dict() for c in rows]
     return sorted(out, key=lambda c: (not c["from"].startswith(device.name + ":"), c["from"], c["to"]))
 

@@ -10,7 +10,10 @@ import ipaddress
 import json
 import re
 
+import peewee
+
 from ..audit import changes, record
+from ..auth.models import Group
 from ..auth.users import get_group
 from ..db import database
 from ..errors import bad_request, conflict, not_found
@@ -236,7 +239,9 @@ def _name(device_id):
 
 
 def list_devices(subsystem=None, dettype=None, group=None, hw_index=None):
-    query = (Device.select(Device, DeviceType).join(DeviceType).order_by(Device.name))
+    """Devices by name, with their type and group in the same query (a list of 5,000 is one query)."""
+    query = (Device.select(Device, DeviceType, Group).join(DeviceType).switch(Device)
+             .join(Group, peewee.JOIN.LEFT_OUTER).order_by(Device.name))
     if subsystem:
         query = query.where(Device.subsystem == subsystem)
     if dettype:
