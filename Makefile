@@ -11,7 +11,7 @@ FRONTEND_SOURCES := $(shell find frontend -type f -not -path '*/node_modules/*' 
 .PHONY: run test pytest vitest bench build clean
 
 run: $(VENV)/.run static/index.html
-	$(BIN)/dcs serve --demo
+	$(BIN)/dcs serve --demo --demo-feed
 
 test: $(VENV)/.test static/index.html /usr/bin/chromium /usr/lib/postgresql node_modules/.installed
 	$(BIN)/pytest

@@ -27,12 +27,15 @@ from dcs.approval import ApprovalEvent
 from dcs.calib.provenance import CalibParent, CalibProvenance
 from dcs.jobs import Job
 from dcs.topology.models import Connection, Device, DeviceType, Placement, Port
+from dcs.monitoring.models import (Alert, AlertEvent, EngineLease, Heartbeat, Notification, Parameter, Reaction,
+                                   ReactionRun, Reading, Rollup, Subscription, Watch)
 
 MODELS = [MetaValue, User, Group, Membership, Session, ApiToken, LoginFailure, AuditEntry, DeviceType, Device,
           CalibFile, CalibRange, CalibVersion, CalibDefault, CalibSet, CalibSetPin, Experiment, Run,
           DetectorAlias, DarkTag, RunNote, RunFile, DarkDetector, Job, CalibProvenance, CalibParent, ApprovalEvent,
           Port, Connection, Placement, ConfigVersion, ConfigActivation, LiveConfig, Recipe, RecipeEntry, ConfigSet,
-          ConfigSetPin]
+          ConfigSetPin, Watch, Heartbeat, Parameter, Reading, Rollup, Alert, AlertEvent, Subscription, Notification,
+          Reaction, ReactionRun, EngineLease]
 
 
 def test_migrations_are_numbered_and_applied_once(tmp_path):

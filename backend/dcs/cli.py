@@ -11,6 +11,7 @@ from . import run_commands
 from .calib import commands as calib_commands
 from .calib import workflow_commands
 from .configs import commands as config_commands
+from .monitoring import commands as monitoring_commands
 from .topology import commands as device_commands
 from .config import ConfigError, Settings
 from .console import UsageError, add_command, cli_actor, open_database, print_table
@@ -75,6 +76,7 @@ def cmd_serve(settings, args):
 
     from .calib import darks  # noqa: F401 (registers the dark-run job handler)
     from .jobs import JobRunner
+    from .monitoring.engine import Engine
     from .web.app import create_app
 
     if args.host:
@@ -97,12 +99,41 @@ def cmd_serve(settings, args):
         options = {"trusted_proxy": settings.trusted_proxy, "trusted_proxy_count": 1,
                    "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}}
     runner = JobRunner(settings, settings.job_workers).start() if settings.job_workers else None
+    alert_engine = Engine(settings).start() if settings.monitor else None
+    feed = None
+    if args.demo_feed:
+        from .demo_monitoring import Feed
+
+        feed = Feed().start()
     try:
         waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
                        max_request_body_size=server_body_limit(settings), ident="dcs", **WAITRESS_OPTIONS, **options)
     finally:
         if runner is not None:
             runner.stop()
+        if alert_engine is not None:
+            alert_engine.stop()
+        if feed is not None:
+            feed.stop()
+
+
+def cmd_monitor(settings, args):
+    from .monitoring.engine import Engine
+
+    db = open_database(settings, migrate=True)
+    db.close()
+    engine = Engine(settings)
+    print(f"alert engine {engine.holder} running on {settings.database_url.split('://')[0]}; "
+          "it waits while another process holds the lease (Ctrl+C stops it)")
+    sys.stdout.flush()
+    engine.start()
+    try:
+        while engine.thread.is_alive():
+            engine.thread.join(1)
+    except KeyboardInterrupt:
+        print("stopping the alert engine")
+    finally:
+        engine.stop()
 
 
 # Calibration arrays are megabytes: keep answers in memory (waitress spools anything over 1 MiB to a
@@ -246,8 +277,13 @@ def build_parser():
     serve.add_argument("--host", help="listen address (default DCS_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="listen port (default DCS_PORT or 8080)")
     serve.add_argument("--demo", action="store_true", help="seed demo data into an empty database on first start")
+    serve.add_argument("--demo-feed", action="store_true",
+                       help="play the demo's device controllers: heartbeats and readings every 5 s")
     add_command(commands, "migrate", cmd_migrate, "Apply the database migrations that are not applied yet.")
     add_command(commands, "demo", cmd_demo, "Seed demo groups, people and detectors into an empty database.")
+    add_command(commands, "monitor", cmd_monitor,
+                "Run the alert engine alone (heartbeats, limits, alerts, notifications, reactions); `dcs serve` runs "
+                "it too unless DCS_MONITOR=0, and one process at a time holds it.")
 
     user = commands.add_parser("user", help="Manage users.", description="Manage users.")
     users = user.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -289,6 +325,7 @@ def build_parser():
 
     device_commands.register(commands)
     config_commands.register(commands)
+    monitoring_commands.register(commands)
     run_commands.register(commands)
     calib_commands.register(commands, workflow_commands.register)
     add_command(commands, "backup", cmd_backup,

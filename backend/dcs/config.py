@@ -152,6 +152,23 @@ class Settings:
                                64 * 1024**2)
     job_workers: int = _setting("DCS_JOB_WORKERS", _int(0, 64),
                                 "Background job threads in `dcs serve` (dark-run generation); 0 runs none.", 1)
+    monitor: bool = _setting("DCS_MONITOR", _bool,
+                             "Run the alert engine inside `dcs serve` (several processes share it through a lease "
+                             "in the database; `dcs monitor` runs it alone).", True)
+    retention_days: int = _setting("DCS_RETENTION_DAYS", _int(1, 36500),
+                                   "Days raw readings and heartbeats are kept; per-minute and per-hour rollups are "
+                                   "kept for good.", 30)
+    smtp_host: str = _setting("DCS_SMTP_HOST", _text, "SMTP server for alert mail; empty: no mail is sent.", "")
+    smtp_port: int = _setting("DCS_SMTP_PORT", _int(1, 65535), "Port of the SMTP server.", 25)
+    smtp_from: str = _setting("DCS_SMTP_FROM", _text, "Sender address of alert mail.", "dcs-portal@localhost")
+    smtp_user: str = _setting("DCS_SMTP_USER", _text, "SMTP login name, when the server wants one.", "")
+    smtp_password: str = _setting("DCS_SMTP_PASSWORD", _text,
+                                  "SMTP password (or DCS_SMTP_PASSWORD_FILE naming a file that holds it).", "")
+    smtp_starttls: bool = _setting("DCS_SMTP_STARTTLS", _bool, "Switch the SMTP connection to TLS (STARTTLS).",
+                                   False)
+    public_url: str = _setting("DCS_PUBLIC_URL", _text,
+                               "The portal's address as people reach it, for links in alert mail.",
+                               "http://127.0.0.1:8080/")
 
     @classmethod
     def from_env(cls, environ=None, base_dir=None):
@@ -165,6 +182,13 @@ class Settings:
             if raw is None or (raw == "" and f.name != "trusted_proxy"):
                 continue
             values[f.name] = f.metadata["parse"](env, raw)
+        password_file = environ.get("DCS_SMTP_PASSWORD_FILE")
+        if password_file and "smtp_password" not in values:
+            try:
+                values["smtp_password"] = Path(base, password_file).read_text().strip()
+            except OSError as error:
+                raise ConfigError(f"DCS_SMTP_PASSWORD_FILE names {password_file}, which cannot be read "
+                                  f"({error.strerror}).") from None
         explicit_key_file = "DCS_SECRET_KEY_FILE" in environ and environ["DCS_SECRET_KEY_FILE"] != ""
         settings = cls(**values).resolved(base)
         if settings.secret_key is None:

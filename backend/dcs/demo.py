@@ -1,11 +1,12 @@
 """Demo data for a first start: a PADME-like and an LCLS-like experiment, their groups, people, detectors
-with their topology and configurations (demo_topology), and the calibration workflow (demo_calib).
+with their topology and configurations (demo_topology), monitoring (demo_monitoring), and the calibration
+workflow (demo_calib).
 
 Seeded only into an empty database. Passwords are generated, never fixed: the admin's and one shared
 by the demo people are returned so `dcs serve --demo` can print them once.
 """
 
-from . import demo_calib, demo_topology
+from . import demo_calib, demo_monitoring, demo_topology
 from .audit import Actor
 from .auth.models import User
 from .auth.passwords import generate_password
@@ -49,6 +50,7 @@ def seed(cost, admin_name="admin", settings=None):
             create_user(actor, username, people_password, cost, display_name=display, email=email,
                         memberships=[{"group": g, "role": r} for g, r in memberships])
         demo_topology.seed()
+        demo_monitoring.seed()
         if settings is not None:
             demo_calib.seed(settings)
         MetaValue.set_value("demo_seeded", iso(now_ns()))

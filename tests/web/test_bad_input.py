@@ -4,12 +4,12 @@ import json
 
 import pytest
 
-from dcs.web.fields import Body, Bool, Dict, Int, List, Str, Time
+from dcs.web.fields import Body, Bool, Dict, Int, List, Number, Str, Time
 
 from ..conftest import assert_error, fill, snapshot
 
 WRONG = {Str: 12345, Int: "12", Bool: "true", List: "not a list", Dict: ["not", "an", "object"], Body: "text",
-         Time: {"not": "a time"}}
+         Time: {"not": "a time"}, Number: "12"}
 
 
 def body_routes(app):

@@ -4,6 +4,7 @@ import pytest
 from bottle import Bottle
 
 from dcs.auth.models import User
+from dcs.auth.permissions import PERMISSIONS
 from dcs.auth.tokens import create_token, revoke_token
 from dcs.timeutil import NS, now_ns
 from dcs.web.plugins import check_routes
@@ -25,11 +26,15 @@ EXPECTED = {
     "configs.activate": {"ada", "erin", "olaf"},
     "configs.approve": {"ada", "erin"},
     "devices.report": {"ada", "erin", "olaf", "maya"},
+    "monitoring.operate": {"ada", "erin", "olaf"},
+    "monitoring.write": {"ada", "erin"},
+    "subscriptions.own": LOGGED_IN,
+    "xmlrpc": LOGGED_IN | {"anonymous"},
     "audit.read": {"ada", "erin"},
     "users.manage": {"ada"},
 }
 # An admin's token with only the read scope may use what needs no scope or the read scope.
-READ_TOKEN_ALLOWED = {"public", "authenticated", "read", "audit.read"}
+READ_TOKEN_ALLOWED = {"public", "xmlrpc", "authenticated", "read", "audit.read"}
 
 
 def api_routes(app):
@@ -77,7 +82,7 @@ def test_every_route_answers_every_caller_as_the_table_says(app, callers):
         for name, (client, token_id) in callers.items():
             response = call(client, route.method, fill(route.rule, token_id))
             if name in ("revoked token", "expired token"):
-                expected = "allowed" if perm == "public" else 401
+                expected = "allowed" if PERMISSIONS[perm].anonymous else 401
             elif name == "read-scope token":
                 expected = "allowed" if perm in READ_TOKEN_ALLOWED else 403
             elif name in EXPECTED[perm]:

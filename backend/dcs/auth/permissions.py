@@ -71,6 +71,14 @@ PERMISSIONS = {p.name: p for p in [
                scope="write"),
     Permission("devices.report", "device controllers: members and up, or their tokens with the heartbeat scope",
                min_role="member", scope="heartbeat"),
+    Permission("monitoring.operate", "operators and up (of the device's group, which the route checks): "
+               "acknowledge and shelve alerts, pause heartbeat watches, run offered reactions", min_role="operator",
+               scope="write"),
+    Permission("monitoring.write", "experts and up (of the device's or rule's group, which the route checks): "
+               "parameters, limits, heartbeat periods, reaction rules", min_role="expert", scope="write"),
+    Permission("subscriptions.own", "any logged-in user, for their own alert subscriptions", scope="write"),
+    Permission("xmlrpc", "legacy device controllers over XML-RPC; every call carries a heartbeat-scope token as "
+               "its first argument", anonymous=True),
     Permission("audit.read", "experts and admins", min_role="expert", scope="read"),
     Permission("users.manage", "admins", admin_only=True, scope="admin"),
 ]}

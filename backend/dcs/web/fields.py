@@ -94,6 +94,27 @@ class Bool(Field):
         return value
 
 
+class Number(Field):
+    """A finite number, or null (to take a limit away); left out, a value stays as it is."""
+
+    json_type = "number"
+
+    def check(self, value):
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError("must be a number or null")
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("must be a finite number")
+        return value
+
+    def schema(self):
+        out = {"type": ["number", "null"]}
+        if self.description:
+            out["description"] = self.description
+        return out
+
+
 class Time(Field):
     """A time stamp: Unix seconds (a number) or ISO 8601 text; the domain code turns it into ns."""
 
