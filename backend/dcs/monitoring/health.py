@@ -4,12 +4,14 @@ by severity, and one device's monitoring panel."""
 from ..db import database
 from ..timeutil import iso, now_ns
 from . import alerts, engine
+from ..topology.connections import all_edges
 from .heartbeats import recent
 from .models import OPEN_STATES, SEVERITIES, Alert, Parameter, Watch
 
 # Worst first: what a tile of the health grid shows.
 HEALTH = ("critical", "alarm", "down", "warning", "late", "suppressed", "paused", "ok", "unknown")
 HEALTH_RANK = {h: i for i, h in enumerate(HEALTH)}
+MAX_DEPTH = 6
 
 
 def _worse(a, b):
@@ -18,7 +20,8 @@ def _worse(a, b):
 
 def summary():
     """{engine, counts: {severity: {active, acknowledged, returned, shelved, suppressed}}, subsystems: [{name,
-    devices: [{name, health, alerts}]}], revision}: one pass over devices, watches and open alerts."""
+    devices: [{name, health, alerts, inherited?}]}], revision}: one pass over devices, watches, open alerts and
+    connections."""
     devices = database.execute_sql("SELECT id, name, subsystem FROM devices ORDER BY subsystem, name").fetchall()
     watch_state = dict(database.execute_sql("SELECT device_id, state FROM heartbeat_watches").fetchall())
     measured = {d for (d,) in database.execute_sql("SELECT DISTINCT device_id FROM parameters "
@@ -33,18 +36,51 @@ def summary():
         open_count[device_id] = open_count.get(device_id, 0) + 1
         health = "suppressed" if suppressed else ("ok" if shelved or state == "returned" else severity)
         worst[device_id] = _worse(health, worst.get(device_id, "unknown"))
-    subsystems = {}
-    for device_id, name, subsystem in devices:
+    own = {}
+    for device_id, _, _ in devices:
         health = worst.get(device_id, "unknown")
         state = watch_state.get(device_id)
         if state in ("down", "late", "paused") and not (state == "down" and health == "suppressed"):
             health = _worse(state, health)
         elif state == "up" or device_id in measured:
             health = _worse("ok", health)
-        subsystems.setdefault(subsystem or "(none)", []).append(
-            {"name": name, "health": health, "alerts": open_count.get(device_id, 0)})
+        own[device_id] = health
+    inherited = _inherit(own, {d for d, state in watch_state.items() if state == "down"})
+    subsystems = {}
+    for device_id, name, subsystem in devices:
+        row = {"name": name, "health": inherited.get(device_id, own[device_id]), "alerts": open_count.get(device_id, 0)}
+        if device_id in inherited:
+            row["inherited"] = True
+        subsystems.setdefault(subsystem or "(none)", []).append(row)
     return {"engine": engine.status(), "counts": counts, "health": list(HEALTH), "revision": alerts.revision(),
             "subsystems": [{"name": name, "devices": rows} for name, rows in subsystems.items()]}
+
+
+def _inherit(own, down):
+    """Health for devices with no data of their own (crystals, bars) from the devices that serve them: suppressed
+    behind one that is down, paused behind one paused, ok when all of them are known and none of that."""
+    serving = {}
+    for source, target, _ in all_edges():
+        serving.setdefault(target, []).append(source)
+    found = {}
+    for _ in range(MAX_DEPTH):
+        changed = False
+        for device_id, sources in serving.items():
+            if own.get(device_id) != "unknown" or device_id in found:
+                continue
+            healths = [found.get(s, own.get(s, "unknown")) for s in sources]
+            if any(h in ("down", "suppressed") for h in healths) or any(s in down for s in sources):
+                found[device_id] = "suppressed"
+            elif "paused" in healths:
+                found[device_id] = "paused"
+            elif "unknown" not in healths:
+                found[device_id] = "ok"
+            else:
+                continue
+            changed = True
+        if not changed:
+            break
+    return found
 
 
 def device_panel(device):

@@ -192,10 +192,17 @@ def connections_of(device):
     return sorted(out, key=lambda c: (not c["from"].startswith(device.name + ":"), c["from"], c["to"]))
 
 
+EDGES = ("SELECT fp.device_id, tp.device_id, c.kind FROM connections c "
+         "JOIN device_ports fp ON c.from_port_id = fp.id JOIN device_ports tp ON c.to_port_id = tp.id")
+
+
+def all_edges():
+    """(source device id, target device id, kind) of every connection, in one query."""
+    return database.execute_sql(EDGES).fetchall()
+
+
 def _edges_from(device_ids, kinds):
-    sql = ("SELECT fp.device_id, tp.device_id, c.kind FROM connections c "
-           "JOIN device_ports fp ON c.from_port_id = fp.id JOIN device_ports tp ON c.to_port_id = tp.id "
-           "WHERE fp.device_id IN ({})")
+    sql = EDGES + " WHERE fp.device_id IN ({})"
     for start in range(0, len(device_ids), CHUNK):
         chunk = device_ids[start:start + CHUNK]
         for row in database.execute_sql(sql.format(", ".join([database.param] * len(chunk))), chunk):
