@@ -94,7 +94,7 @@ def test_monitoring_works_on_postgresql(settings, people):
     add_type(actor, "sipm", "HV board", "ecal")
     device = add_device(actor, "sipm-pg01", subsystem="ECal", group="ecal")
     temp = parameters.define(actor, device, "temp", {"warn_high": 30.0})
-    notify.subscribe(actor, User.by_name("olaf"), "webhook", "http://127.0.0.1:9/hook", "warning", remind_s=60)
+    notify.subscribe(actor, settings, User.by_name("olaf"), "email", "olaf@example.org", "warning", remind_s=60)
     engine = Engine(settings, holder="pg")
     engine.tick()
     start = now_ns() - 120 * NS

@@ -166,6 +166,9 @@ class Settings:
                                   "SMTP password (or DCS_SMTP_PASSWORD_FILE naming a file that holds it).", "")
     smtp_starttls: bool = _setting("DCS_SMTP_STARTTLS", _bool, "Switch the SMTP connection to TLS (STARTTLS).",
                                    False)
+    webhook_hosts: str = _setting("DCS_WEBHOOK_HOSTS", _text,
+                                  "Comma-separated host names (or addresses) alert webhooks may be sent to; empty: "
+                                  "no webhooks.", "")
     public_url: str = _setting("DCS_PUBLIC_URL", _text,
                                "The portal's address as people reach it, for links in alert mail.",
                                "http://127.0.0.1:8080/")

@@ -68,7 +68,7 @@ def _value(name, parameter, t_s, rng):
     return round(2.0 + 0.3 * math.sin(t_s / 3600 + phase) + rng.gauss(0, 0.05), 3)
 
 
-def seed():
+def seed(settings):
     actor = Actor("system:demo")
     now = now_ns()
     rng = random.Random(6)
@@ -95,7 +95,7 @@ def seed():
         for start in range(0, len(rows), 50_000):
             store_rows(rows[start:start + 50_000])
     _history(now)
-    _subscriptions(actor)
+    _subscriptions(actor, settings)
     _reactions(actor)
 
 
@@ -119,9 +119,10 @@ def _history(now):
     alerts.event(alert, "cleared", cleared, comment="sipm-ecal12 temp is back to 27.9 °C", value=27.9)
 
 
-def _subscriptions(actor):
-    notify.subscribe(actor, User.by_name("otto"), "email", "otto@example.org", "alarm", remind_s=900)
-    notify.subscribe(actor, User.by_name("elena"), "email", "elena@example.org", "critical", subsystem="ECal")
+def _subscriptions(actor, settings):
+    notify.subscribe(actor, settings, User.by_name("otto"), "email", "otto@example.org", "alarm", remind_s=900)
+    notify.subscribe(actor, settings, User.by_name("elena"), "email", "elena@example.org", "critical",
+                     subsystem="ECal")
 
 
 def _reactions(actor):

@@ -62,7 +62,8 @@ def test_viewers_members_and_outsiders_cannot_acknowledge_and_nothing_changes(ra
 def test_a_bulk_acknowledgement_with_one_unknown_id_changes_nothing(raised, login):
     operator = login("olaf")
     before = snapshot()
-    assert_error(operator.post("/api/alerts/acknowledge", {"ids": [raised["adc-01"], 999]}), 404, "no alert with id 999")
+    assert_error(operator.post("/api/alerts/acknowledge", {"ids": [raised["adc-01"], 999]}), 404,
+                 "no alert with id 999")
     assert_error(operator.post("/api/alerts/acknowledge", {"ids": []}), 400, "Name the alerts")
     assert_error(operator.post("/api/alerts/acknowledge", {"ids": list(range(1, 1002))}), 400, "at most 1000")
     assert_error(operator.post("/api/alerts/acknowledge", {"ids": ["1"]}), 400, "ids")
@@ -104,7 +105,7 @@ def test_the_summary_gives_each_device_its_worst_health(raised, login):
     summary = login("vera").get("/api/monitoring/summary").json
     tiles = {d["name"]: d for s in summary["subsystems"] for d in s["devices"]}
     health = {name: tile["health"] for name, tile in tiles.items()}
-    assert health["sipm-hv01"] == "alarm" and health["adc-01"] == "alarm" and health["switch-01"] == "unknown"
+    assert health["sipm-hv01"] == "alarm" and health["adc-01"] == "down" and health["switch-01"] == "unknown"
     # A crystal has no data of its own: its digitizer is down, so it is shown as suppressed behind it.
     assert health["bgo-0"] == "suppressed" and tiles["bgo-0"]["inherited"] is True
     assert summary["counts"]["alarm"]["active"] == 2

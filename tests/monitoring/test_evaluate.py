@@ -62,4 +62,7 @@ def test_messages_name_the_value_the_limit_and_the_side():
     lim = limits(alarm_low=1.0)
     assert message(lim, "temp", "C", "sipm-01", 41.5, 2) == "sipm-01 temp is 41.5 C, above its alarm high limit of 40 C"
     assert message(lim, "temp", "", "sipm-01", 0.5, 2) == "sipm-01 temp is 0.5, below its alarm low limit of 1"
+    banded = limits(deadband=0.5)
+    assert message(banded, "temp", "C", "sipm-01", 29.8, 1) == (
+        "sipm-01 temp is 29.8 C, back within the 0.5 C deadband of its warn high limit of 30 C")
     assert severity_of(lim, 1) == "warning" and severity_of(limits(alarm_severity="critical"), 2) == "critical"

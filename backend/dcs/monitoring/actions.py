@@ -13,6 +13,7 @@ class Action:
     description: str
     run: object  # run(actor, device, arguments) -> str
     arguments: dict = field(default_factory=dict)  # name -> what it is (all required)
+    authorize: object = None  # authorize(principal, arguments): a 403 unless the principal may do it by hand
 
     def check(self, arguments):
         if not isinstance(arguments, dict):
@@ -56,6 +57,14 @@ def _apply_recipe(actor, device, arguments):
     return f"applied the recipe {recipe.name} ({recipe.mode}): {len(changed)} configuration(s) activated"
 
 
+def _may_apply_recipe(principal, arguments):
+    from ..auth.users import require_role
+    from ..configs.recipes import get_recipe
+
+    recipe = get_recipe(arguments["recipe"])
+    require_role(principal, recipe.group, "operator", f"the recipe {recipe.name}")
+
+
 def _pause_heartbeats(actor, device, arguments):
     from ..timeutil import NS, now_ns
     from .heartbeats import pause
@@ -68,6 +77,7 @@ def _pause_heartbeats(actor, device, arguments):
 
 
 register(Action("config.apply-recipe", "Activate every configuration of a run-mode recipe (for example a safe "
-                "state with the high voltage at zero).", _apply_recipe, {"recipe": "the recipe's name"}))
+                "state with the high voltage at zero).", _apply_recipe, {"recipe": "the recipe's name"},
+                authorize=_may_apply_recipe))
 register(Action("heartbeat.pause", "Pause the device's heartbeat watch (maintenance) for some minutes.",
                 _pause_heartbeats, {"minutes": "how long, 1 to 1440"}))

@@ -228,7 +228,8 @@ class Engine:
 
     def _after_normal(self, alert, text, now):
         alerts.condition_normal(alert, now, text)
-        notify.queue(alert, "recovered", now)
+        if not alert.suppressed_by and not alert.shelved:  # muted: no recovery message either
+            notify.queue(alert, "recovered", now)
         return 1
 
     # the thread -------------------------------------------------------------------------------------------

@@ -89,5 +89,8 @@ def severity_of(limits, level):
 def message(limits, parameter_name, unit, device_name, value, level):
     side, limit = limits.limit_crossed(value, level)
     unit = f" {unit}" if unit else ""
-    return (f"{device_name} {parameter_name} is {value:g}{unit}, {'above' if side == 'high' else 'below'} its "
-            f"{LEVEL_WORDS[level]} {side} limit of {limit:g}{unit}")
+    past = value > limit if side == "high" else value < limit
+    where = f"{'above' if side == 'high' else 'below'} its" if past else \
+        f"back within the {limits.deadband:g}{unit} deadband of its"  # held there until it is well inside
+    return (f"{device_name} {parameter_name} is {value:g}{unit}, {where} {LEVEL_WORDS[level]} {side} limit of "
+            f"{limit:g}{unit}")

@@ -28,13 +28,18 @@ def summary():
                                                     "WHERE last_ns IS NOT NULL").fetchall()}
     counts = {s: {"active": 0, "acknowledged": 0, "returned": 0, "shelved": 0, "suppressed": 0} for s in SEVERITIES}
     worst, open_count = {}, {}
-    for device_id, severity, state, shelved, suppressed in database.execute_sql(
-            "SELECT device_id, severity, state, shelved_until_ns, suppressed_by FROM alerts "
+    for device_id, kind, severity, state, shelved, suppressed in database.execute_sql(
+            "SELECT device_id, kind, severity, state, shelved_until_ns, suppressed_by FROM alerts "
             "WHERE open_key IS NOT NULL").fetchall():
         bucket = "shelved" if shelved else ("suppressed" if suppressed else state)
         counts[severity][bucket] += 1
         open_count[device_id] = open_count.get(device_id, 0) + 1
-        health = "suppressed" if suppressed else ("ok" if shelved or state == "returned" else severity)
+        if suppressed:
+            health = "suppressed"
+        elif shelved or state == "returned":
+            health = "ok"
+        else:  # a silent device shows as down, whatever its alert's severity: that says more
+            health = "down" if kind == "heartbeat" and severity != "critical" else severity
         worst[device_id] = _worse(health, worst.get(device_id, "unknown"))
     own = {}
     for device_id, _, _ in devices:

@@ -12,6 +12,7 @@ import re
 import smtplib
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from email.message import EmailMessage
 
@@ -38,7 +39,20 @@ def subscriptions_of(user_id):
     return list(Subscription.select().where(Subscription.user == user_id).order_by(Subscription.id))
 
 
-def subscribe(actor, user, channel, target, min_severity="alarm", subsystem="", remind_s=0, on_recovery=True):
+def webhook_allowed(settings, url):
+    """None when the URL's host is one the admins allow webhooks to (DCS_WEBHOOK_HOSTS), else why not: a portal
+    must not be made to POST to any address its users choose."""
+    allowed = {h.strip().lower() for h in settings.webhook_hosts.split(",") if h.strip()}
+    if not allowed:
+        return "webhooks are off on this portal (an admin lists the hosts they may go to in DCS_WEBHOOK_HOSTS)"
+    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    if host not in allowed:
+        return f"webhooks may only go to {', '.join(sorted(allowed))}, not {host or 'this URL'}"
+    return None
+
+
+def subscribe(actor, settings, user, channel, target, min_severity="alarm", subsystem="", remind_s=0,
+              on_recovery=True):
     if channel not in Subscription.CHANNELS:
         raise bad_request("The channel must be email or webhook.")
     pattern = EMAIL if channel == "email" else WEBHOOK
@@ -46,6 +60,9 @@ def subscribe(actor, user, channel, target, min_severity="alarm", subsystem="", 
         what = "an email address" if channel == "email" else "an http:// or https:// URL"
         raise bad_request(f"The target must be {what}, not {target!r}.",
                           errors=[{"field": "target", "error": f"must be {what}"}])
+    refused = webhook_allowed(settings, target) if channel == "webhook" else None
+    if refused:
+        raise bad_request(f"The target is refused: {refused}.", errors=[{"field": "target", "error": refused}])
     if min_severity not in SEVERITIES:
         raise bad_request(f"The severity must be one of {', '.join(SEVERITIES)}.")
     if remind_s and not 60 <= remind_s <= 7 * 86400:
@@ -139,6 +156,10 @@ def deliver_due(settings, now=None):
     for row in _claim(now):
         alert = Alert.select().where(Alert.id == row.alert_id).first()
         subscription = Subscription.get_or_none(Subscription.id == row.subscription_id)
+        if alert is not None and row.reason != "recovered" and (alert.shelved or alert.suppressed_by):
+            row.state, row.last_error = "muted", "the alert was shelved or suppressed before it was sent"
+            row.save()
+            continue
         try:
             if alert is None or subscription is None:
                 raise DeliveryError("the alert or the subscription is gone")
@@ -188,8 +209,11 @@ def send(settings, subscription, alert, reason):
     subject, text, document = compose(settings, alert, reason)
     if subscription.channel == "email":
         _mail(settings, subscription.target, subject, text)
-    else:
-        _post(subscription.target, document)
+        return
+    refused = webhook_allowed(settings, subscription.target)
+    if refused:
+        raise DeliveryError(refused)
+    _post(subscription.target, document)
 
 
 def _mail(settings, to, subject, text):

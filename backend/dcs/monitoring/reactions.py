@@ -48,6 +48,9 @@ def create(actor, principal, name, group, action, arguments, mode, device=None, 
     values = {"action": action, "arguments": arguments, "mode": mode, "subsystem": subsystem, "parameter": parameter,
               "kind": kind, "min_severity": min_severity, "delay_s": delay_s, "confirm": confirm}
     _check(values)
+    found = get_action(action)
+    if found.authorize is not None:
+        found.authorize(principal, arguments)
     device_row = Device.named(device) if device else None
     with database.atomic():
         if Reaction.get_or_none(Reaction.name == name):

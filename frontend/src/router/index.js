@@ -6,16 +6,6 @@ const AreaView = () => import('@/views/AreaView.vue')
 // The areas that later work fills in; one shared view shows their heading and purpose.
 const areas = [
   {
-    path: '/monitoring',
-    title: 'Monitoring',
-    description: 'Heartbeats and operating conditions of the devices, with their limits and plots over time.',
-  },
-  {
-    path: '/alerts',
-    title: 'Alerts',
-    description: 'Deviations and alerts to acknowledge, with their history and the reactions they started.',
-  },
-  {
     path: '/commands',
     title: 'Commands',
     description: 'Commands sent to devices through the command modules, and the emergency actions.',
@@ -158,6 +148,38 @@ export const routes = [
     component: () => import('@/views/RunView.vue'),
     props: true,
     meta: { title: 'Run' },
+  },
+  {
+    path: '/monitoring',
+    name: 'monitoring',
+    component: () => import('@/views/MonitoringView.vue'),
+    meta: { title: 'Monitoring' },
+  },
+  {
+    path: '/monitoring/devices/:name/:parameter',
+    name: 'parameter',
+    component: () => import('@/views/ParameterView.vue'),
+    props: true,
+    meta: { title: 'Parameter' },
+  },
+  {
+    path: '/alerts',
+    name: 'alerts',
+    component: () => import('@/views/AlertsView.vue'),
+    meta: { title: 'Alerts' },
+  },
+  {
+    path: '/alerts/reactions',
+    name: 'reactions',
+    component: () => import('@/views/ReactionsView.vue'),
+    meta: { title: 'Reactions' },
+  },
+  {
+    path: '/alerts/:id(\\d+)',
+    name: 'alert',
+    component: () => import('@/views/AlertView.vue'),
+    props: true,
+    meta: { title: 'Alert' },
   },
   ...areas.map((area) => ({
     path: area.path,

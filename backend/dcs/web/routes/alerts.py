@@ -102,10 +102,11 @@ def register(api):
 
     @api.route("/alerts/<alert_id:int>/reactions/<name>", "POST", perm="monitoring.operate", body=RUN, tag="alerts")
     def run_reaction(alert_id, name, principal, actor, body):
-        """Run a reaction offered on the alert, once confirmed (`confirm: true`)."""
+        """Run a reaction offered on the alert, once confirmed (`confirm: true`); the run says whether the action
+        was done or failed, and why."""
         alert = _alert(alert_id)
         run = reactions.run_offered(actor, principal, alert, reactions.get_reaction(name), body["confirm"])
-        return {"ok": run.state == "done", "run": run.to_dict(), "alert": _page(_alert(alert_id), principal)}
+        return {"ok": True, "run": run.to_dict(), "alert": _page(_alert(alert_id), principal)}
 
     @api.route("/reactions", "GET", perm="read", tag="alerts")
     def list_reactions():
@@ -137,10 +138,10 @@ def register(api):
         return {"ok": True, "subscriptions": [s.to_dict() for s in notify.subscriptions_of(principal.user_id)]}
 
     @api.route("/subscriptions", "POST", perm="subscriptions.own", body=SUBSCRIBE, tag="alerts")
-    def subscribe(principal, actor, body):
+    def subscribe(principal, actor, settings, body):
         """Be told about alerts by email or webhook: from a severity up, optionally one subsystem, with reminders
         every remind_s seconds while active (0: none) and a message on recovery."""
-        subscription = notify.subscribe(actor, notify.user_for(principal), **body)
+        subscription = notify.subscribe(actor, settings, notify.user_for(principal), **body)
         return {"ok": True, "subscription": subscription.to_dict()}
 
     @api.route("/subscriptions/<subscription_id:int>", "DELETE", perm="subscriptions.own", tag="alerts")

@@ -11,6 +11,7 @@ would give. The XML is parsed by expat with no document type allowed, so no enti
 """
 
 import xmlrpc.client
+from xml.parsers import expat
 
 from bottle import response
 
@@ -70,9 +71,23 @@ def _fault(code, text):
     return xmlrpc.client.dumps(xmlrpc.client.Fault(code, text), methodresponse=True)
 
 
-def _call(raw):
-    if b"<!DOCTYPE" in raw.upper() or b"<!ENTITY" in raw.upper():
+def _refuse_document_type(raw):
+    """Refuse a document type declaration in whatever encoding expat reads the body in (UTF-8, UTF-16, ...):
+    the parser stops at the declaration, before any entity is defined, let alone expanded."""
+
+    def refuse(*_):
         raise bad_request("XML-RPC requests may not declare a document type or entities.")
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = refuse
+    try:
+        parser.Parse(raw, True)
+    except expat.ExpatError:
+        raise bad_request("The request is not a well-formed XML-RPC call.") from None
+
+
+def _call(raw):
+    _refuse_document_type(raw)
     try:
         params, method = xmlrpc.client.loads(raw, use_builtin_types=True)
     except Exception:  # expat and xmlrpc raise several kinds for malformed XML; all mean the same here
