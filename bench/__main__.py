@@ -4,10 +4,10 @@ import json
 import sys
 from pathlib import Path
 
-from . import calib, darks, foundation, heatmap, topology
+from . import calib, darks, foundation, heatmap, monitoring, topology
 
 BENCHES = {"foundation": foundation.run, "calib": calib.run, "darks": darks.run, "heatmap": heatmap.run,
-           "topology": topology.run}
+           "topology": topology.run, "monitoring": monitoring.run}
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

@@ -137,9 +137,10 @@ def cmd_monitor(settings, args):
 
 
 # Calibration arrays are megabytes: keep answers in memory (waitress spools anything over 1 MiB to a
-# temporary file by default) and send them in large writes.
+# temporary file by default) and send them in large writes. Device controllers keep their connections open:
+# waitress would stop accepting at 100.
 WAITRESS_OPTIONS = {"outbuf_overflow": 256 * 1024**2, "outbuf_high_watermark": 256 * 1024**2,
-                    "send_bytes": 1024**2}
+                    "send_bytes": 1024**2, "connection_limit": 1000}
 
 
 def server_body_limit(settings):

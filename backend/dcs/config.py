@@ -156,8 +156,10 @@ class Settings:
                              "Run the alert engine inside `dcs serve` (several processes share it through a lease "
                              "in the database; `dcs monitor` runs it alone).", True)
     retention_days: int = _setting("DCS_RETENTION_DAYS", _int(1, 36500),
-                                   "Days raw readings and heartbeats are kept; per-minute and per-hour rollups are "
-                                   "kept for good.", 30)
+                                   "Days raw readings and heartbeats are kept.", 30)
+    rollup_retention_days: int = _setting("DCS_ROLLUP_RETENTION_DAYS", _int(1, 36500),
+                                          "Days per-minute rollups are kept; per-hour rollups are kept for good.",
+                                          400)
     smtp_host: str = _setting("DCS_SMTP_HOST", _text, "SMTP server for alert mail; empty: no mail is sent.", "")
     smtp_port: int = _setting("DCS_SMTP_PORT", _int(1, 65535), "Port of the SMTP server.", 25)
     smtp_from: str = _setting("DCS_SMTP_FROM", _text, "Sender address of alert mail.", "dcs-portal@localhost")

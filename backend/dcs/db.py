@@ -7,6 +7,7 @@ table schema_migrations.
 """
 
 import contextlib
+import functools
 import importlib
 import logging
 import pkgutil
@@ -48,21 +49,30 @@ class Model(peewee.Model):
         return found
 
 
+def plain(text):
+    """SQL written with ? placeholders, for the database in use (PostgreSQL's driver wants %s)."""
+    return text if database.param == "?" else _percent(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _percent(text):
+    return text.replace("?", "%s")
+
+
 _WRITERS = threading.RLock()
 
 
 @contextlib.contextmanager
 def writing():
-    """A transaction that takes the write lock at once (SQLite's deferred BEGIN would fail a reader that later
-    writes while another thread writes). On SQLite the threads of this process also queue on a lock of their
-    own first: SQLite lets a waiting writer sleep and poll, which under many concurrent writers (heartbeats)
-    wastes most of the time; a thread lock hands over at once."""
+    """A transaction for writes that many threads make at once (heartbeats, readings, the engine). On SQLite
+    the threads of this process queue on a lock of their own first: SQLite lets a waiting writer sleep and
+    poll, which under many concurrent writers wastes most of the time; a thread lock hands over at once."""
     db = database.obj
     if not isinstance(db, peewee.SqliteDatabase):
         with db.atomic():
             yield
         return
-    with _WRITERS, db.atomic(lock_type="IMMEDIATE"):
+    with _WRITERS, db.atomic():
         yield
 
 
@@ -105,7 +115,10 @@ def connect(url):
         path = url[len("sqlite:///"):]
         if path and ":memory:" not in path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = connect_url(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+        # Every transaction takes the write lock when it begins: a deferred one that reads, then writes, fails at
+        # once (without waiting) when another connection committed in between, and the alert engine commits
+        # every second.
+        db = connect_url(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False, lock_type="IMMEDIATE")
     else:
         db = connect_url(url)
     database.initialize(db)

@@ -142,10 +142,12 @@ def test_exports_in_csv_and_json(temp, login):
     assert_error(viewer.get(path + "&format=xls"), 400, "csv or json")
 
 
-def test_old_raw_readings_are_purged_and_the_rollups_stay(temp):
+def test_old_raw_readings_are_purged_and_the_rollups_stay_longer(temp):
     read(temp, 1, 2, start_ns=T0 * NS)
-    assert purge(retention_days=1, now=(T0 + 2 * 86400) * NS) == 2
+    assert purge(retention_days=1, rollup_retention_days=3, now=(T0 + 2 * 86400) * NS) == 2
     assert Reading.select().count() == 0 and Rollup.select().count() == 2
+    assert purge(retention_days=1, rollup_retention_days=3, now=(T0 + 4 * 86400) * NS) == 1
+    assert [r.resolution_s for r in Rollup.select()] == [3600]  # hours stay for good
 
 
 def test_experts_define_limits_and_bad_limits_are_named_by_field(plant, login):

@@ -5,6 +5,7 @@ from ..db import database
 from ..errors import bad_request, conflict, forbidden, not_found
 from ..names import account_name
 from ..timeutil import now_ns
+from ..ttlcache import forget_all
 from .models import Group, Membership, Session, User
 from .passwords import hash_password, password_problem
 from .permissions import GROUP_ROLES, ROLE_RANK
@@ -91,6 +92,7 @@ def update_user(actor, username, cost=None, keep_session=None, **fields):
         parts += ["set a new password"] if new_password else []
         record(actor, "user.update", "user", username, f"user {username}: {'; '.join(parts) or 'nothing changed'}",
                before=old, after=new)
+    forget_all()
     return user
 
 
@@ -112,6 +114,7 @@ def set_memberships(actor, username, memberships):
         after = user.memberships_list()
         record(actor, "user.memberships", "user", username, f"set the memberships of {username}",
                before={"memberships": before}, after={"memberships": after})
+    forget_all()
     return user
 
 

@@ -102,6 +102,7 @@ class Engine:
         self.catch_up = []
         self.last_purge = 0
         self.suppressed = suppression.Suppression()
+        self.recipients = None
         self.stopping = threading.Event()
         self.thread = None
 
@@ -115,6 +116,7 @@ class Engine:
         levels, readings = self._judge_readings()
         watches = list(Watch.select(Watch, Device.id, Device.name).join(Device, on=(Watch.device == Device.id)))
         changes = 0
+        self.recipients = notify.Recipients()
         with writing():
             open_by_key = alerts.open_alerts()
             down = self._heartbeat_states(watches, now)
@@ -127,7 +129,7 @@ class Engine:
         reactions.run_due(now)
         if now - self.last_purge > PURGE_EVERY_S * NS:
             self.last_purge = now
-            purge(self.settings.retention_days, now)
+            purge(self.settings.retention_days, self.settings.rollup_retention_days, now)
         return {"alerts": changes, "readings": readings}
 
     def _reset_states(self):
@@ -223,13 +225,13 @@ class Engine:
 
     def _after_bad(self, alert, happened, now):
         if happened in ("raised", "again", "escalated") and not alert.suppressed_by and not alert.shelved:
-            notify.queue(alert, "raised", now)
+            notify.queue(alert, "raised", now, self.recipients)
         return 1 if happened else 0
 
     def _after_normal(self, alert, text, now):
         alerts.condition_normal(alert, now, text)
         if not alert.suppressed_by and not alert.shelved:  # muted: no recovery message either
-            notify.queue(alert, "recovered", now)
+            notify.queue(alert, "recovered", now, self.recipients)
         return 1
 
     # the thread -------------------------------------------------------------------------------------------

@@ -11,10 +11,12 @@ can be paused for maintenance until a time.
 import math
 
 from ..audit import record
-from ..db import database, writing
+from ..db import database, plain, writing
 from ..errors import bad_request, conflict, not_found
+from ..groupcommit import GroupCommit
 from ..timeutil import NS, iso, now_ns, to_ns
 from ..topology.models import Device
+from ..ttlcache import MISSING, TtlCache
 from .models import SEVERITIES, Heartbeat, Parameter, Watch
 from .readings import FUTURE_SLACK_NS, store_rows
 from .reporters import devices_named, require_reporter
@@ -45,6 +47,28 @@ def _payload_values(item, index, parameters, device_id, received_ns):
     return rows, ignored
 
 
+_PARAMETERS = TtlCache(5)
+
+
+def _parameters_of(device_ids):
+    """{(device_id, name): parameter_id} of the devices' parameters, remembered a few seconds."""
+    found, wanted = {}, []
+    for device_id in set(device_ids):
+        known = _PARAMETERS.get(device_id)
+        if known is MISSING:
+            wanted.append(device_id)
+        else:
+            found.update(known)
+    if wanted:
+        fresh = {device_id: {} for device_id in wanted}
+        for parameter_id, device_id, name in (Parameter.select(Parameter.id, Parameter.device, Parameter.name)
+                                              .where(Parameter.device.in_(wanted)).tuples()):
+            fresh[device_id][(device_id, name)] = parameter_id
+        for device_id, names in fresh.items():
+            found.update(_PARAMETERS.put(device_id, names))
+    return found
+
+
 def receive(actor, principal, items, source=""):
     """Store a batch of heartbeats (checked dicts) at once, or nothing: [{device, state, ignored}]."""
     if not items:
@@ -59,51 +83,77 @@ def receive(actor, principal, items, source=""):
             raise bad_request(f"Heartbeat {index + 1} was sent at {item['sent_at']!r}, in the future; "
                               "check the controller's clock.")
     ids = [device_id for device_id, _ in devices.values()]
-    parameters = {}
-    if any(item.get("payload") for item in items):
-        parameters = {(d, n): i for i, d, n in Parameter.select(Parameter.id, Parameter.device, Parameter.name)
-                      .where(Parameter.device.in_(ids)).tuples()}
+    parameters = _parameters_of(ids) if any(item.get("payload") for item in items) else {}
     rows, answers, readings = [], [], []
     for index, item in enumerate(items):
         device_id = devices[item["device"]][0]
         values, ignored = _payload_values(item, index, parameters, device_id, now)
         readings.extend(values)
-        rows.append({"device": device_id, "received_ns": now, "seq": item.get("seq"), "signal": _signal(item),
-                     "exit_code": item.get("exit_code"), "status": item.get("status", "")[:200], "source": source})
+        rows.append((device_id, now, item.get("seq"), _signal(item), item.get("exit_code"),
+                     item.get("status", "")[:200], source))
         answers.append({"device": item["device"], "ignored": ignored})
-    with writing():
-        Heartbeat.insert_many(rows).execute()
-        states = _update_watches(rows, now)
-        if readings:
-            store_rows(readings)
+    states = _COMMITS.submit((rows, readings))
     for answer, row in zip(answers, rows):
-        answer["state"] = states[row["device"]]
+        answer["state"] = states[row[0]]
     return answers
 
 
-def _update_watches(rows, now):
+def _write(batch):
+    """Heartbeats and payload readings of concurrent requests in one transaction; each gets the watches' states."""
+    rows = [row for beats, _ in batch for row in beats]
+    readings = [reading for _, values in batch for reading in values]
+    with writing():
+        cursor = database.cursor()
+        cursor.executemany(plain(INSERT_HEARTBEAT), rows)
+        states = _update_watches(cursor, rows)
+        if readings:
+            store_rows(readings)
+    return [states] * len(batch)
+
+
+_COMMITS = GroupCommit(_write)
+
+
+# Plain SQL: this runs for every heartbeat of every controller, and building queries costs more than running them.
+INSERT_HEARTBEAT = ("INSERT INTO heartbeats (device_id, received_ns, seq, signal, exit_code, status, source) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)")
+SELECT_WATCHES = "SELECT device_id, state, paused_until_ns FROM heartbeat_watches WHERE device_id IN ({})"
+UPDATE_WATCH = ("UPDATE heartbeat_watches SET state = ?, changed_ns = COALESCE(?, changed_ns), last_ns = ?, last_seq = ?, last_signal = ?, "
+                "last_status = ?, exit_code = ?, started_ns = COALESCE(?, started_ns), beats = beats + ? "
+                "WHERE device_id = ?")
+INSERT_WATCH = ("INSERT INTO heartbeat_watches (device_id, period_s, grace_s, state, changed_ns, last_ns, last_seq, "
+                "last_signal, last_status, exit_code, started_ns, beats) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+
+def _update_watches(cursor, rows):
     """Bring each device's watch up to its latest heartbeat (created on the first); {device_id: state}."""
     latest, counts = {}, {}
     for row in rows:
-        latest[row["device"]] = row
-        counts[row["device"]] = counts.get(row["device"], 0) + 1
-    watches = {w.device_id: w for w in Watch.select().where(Watch.device.in_(list(latest)))}
-    states = {}
-    for device_id, row in latest.items():
-        watch = watches.get(device_id) or Watch(device=device_id, period_s=DEFAULT_PERIOD_S,
-                                                grace_s=DEFAULT_GRACE_S, changed_ns=now)
-        state = "down" if row["signal"] == "fail" else "up"
-        if watch.state == "paused" and watch.paused_until_ns and watch.paused_until_ns > now:
-            state = "paused"
-        if state != watch.state:
-            watch.changed_ns = now
-        watch.state, watch.last_ns, watch.last_seq = state, now, row["seq"]
-        watch.last_signal, watch.last_status, watch.exit_code = row["signal"], row["status"], row["exit_code"]
-        if row["signal"] == "start":
-            watch.started_ns = now
-        watch.beats += counts[device_id]
-        watch.save()
+        latest[row[0]] = row
+        counts[row[0]] = counts.get(row[0], 0) + 1
+    ids = list(latest)
+    cursor.execute(plain(SELECT_WATCHES.format(", ".join("?" * len(ids)))), ids)
+    known = {device_id: (state, paused_until) for device_id, state, paused_until in cursor.fetchall()}
+    updates, inserts, states = [], [], {}
+    for device_id, (_, now, seq, signal, exit_code, status, _) in latest.items():
+        state = "down" if signal == "fail" else "up"
+        started = now if signal == "start" else None
+        if device_id not in known:
+            inserts.append((device_id, DEFAULT_PERIOD_S, DEFAULT_GRACE_S, state, now, now, seq, signal, status,
+                            exit_code, started, counts[device_id]))
+        else:
+            before, paused_until = known[device_id]
+            if before == "paused" and (paused_until or 0) > now:
+                state = "paused"
+            changed = now if state != before else None
+            updates.append((state, changed, now, seq, signal, status, exit_code, started, counts[device_id],
+                            device_id))
         states[device_id] = state
+    if updates:
+        cursor.executemany(plain(UPDATE_WATCH), updates)
+    if inserts:
+        cursor.executemany(plain(INSERT_WATCH), inserts)
     return states
 
 

@@ -21,6 +21,7 @@ from ..auth.models import User
 from ..db import database
 from ..errors import bad_request, forbidden, not_found
 from ..timeutil import NS, iso, now_ns
+from ..topology.models import Device
 from .models import SEVERITIES, SEVERITY_RANK, Alert, Notification, Subscription
 
 log = logging.getLogger(__name__)
@@ -98,9 +99,29 @@ def _wanted(subscription, alert, subsystem):
             and (not subscription.subsystem or subscription.subsystem == subsystem))
 
 
-def queue(alert, reason, now):
+class Recipients:
+    """The subscriptions and the devices' subsystems, read once for all the alerts one engine round changes."""
+
+    def __init__(self):
+        self._subscriptions = None
+        self._subsystems = None
+
+    @property
+    def subscriptions(self):
+        if self._subscriptions is None:
+            self._subscriptions = list(Subscription.select())
+        return self._subscriptions
+
+    def subsystem(self, device_id):
+        if self._subsystems is None:
+            self._subsystems = dict(Device.select(Device.id, Device.subsystem).tuples())
+        return self._subsystems.get(device_id, "")
+
+
+def queue(alert, reason, now, recipients=None):
     """Queue messages about an alert for every subscription that wants them; how many."""
-    subscriptions = list(Subscription.select())
+    recipients = recipients or Recipients()
+    subscriptions = recipients.subscriptions
     if not subscriptions:
         return 0
     if reason == "recovered":
@@ -108,7 +129,7 @@ def queue(alert, reason, now):
                 .where(Notification.alert == alert.id, Notification.reason == "raised").tuples()}
         chosen = [s for s in subscriptions if s.on_recovery and s.id in told]
     else:
-        subsystem = alert.device.subsystem
+        subsystem = recipients.subsystem(alert.device_id)
         chosen = [s for s in subscriptions if _wanted(s, alert, subsystem)]
     if chosen:
         Notification.insert_many([{"subscription": s.id, "alert": alert.id, "reason": reason, "created_ns": now,

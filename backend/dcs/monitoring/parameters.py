@@ -12,6 +12,7 @@ from ..audit import record
 from ..db import database
 from ..errors import bad_request, conflict, not_found
 from ..timeutil import now_ns
+from ..ttlcache import forget_all
 from .models import SEVERITIES, Parameter
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,63}")
@@ -97,6 +98,7 @@ def define(actor, device, name, values, replace=True):
         record(actor, "parameter.define" if before is None else "parameter.update", "parameter",
                f"{device.name}/{name}", f"{'defined' if before is None else 'changed'} the limits of "
                                         f"{device.name} {name}", before=before, after=after)
+    forget_all()  # heartbeat payloads find parameters by name
     return parameter
 
 
@@ -108,3 +110,4 @@ def remove(actor, parameter):
             database.execute_sql(f"DELETE FROM {table} WHERE parameter_id = {database.param}", (parameter.id,))
         parameter.delete_instance()
         record(actor, "parameter.remove", "parameter", name, f"removed the parameter {name} and its readings")
+    forget_all()

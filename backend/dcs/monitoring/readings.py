@@ -7,7 +7,7 @@ import csv
 import io
 import math
 
-from ..db import database, writing
+from ..db import database, plain, writing
 from ..errors import bad_request, not_found
 from ..timeutil import NS, now_ns, to_ns
 from ..topology.models import Device
@@ -37,15 +37,12 @@ def _dialect():
     return "sqlite" if database.param == "?" else "postgres"
 
 
-def _sql(text):
-    return text if database.param == "?" else text.replace("?", "%s")
-
 
 def store_rows(rows):
     """Insert readings [(parameter_id, t_ns, value)] with their rollups and each parameter's latest value, inside
     the caller's transaction."""
     cursor = database.cursor()
-    cursor.executemany(_sql("INSERT INTO readings (parameter_id, t_ns, value) VALUES (?, ?, ?)"), rows)
+    cursor.executemany(plain("INSERT INTO readings (parameter_id, t_ns, value) VALUES (?, ?, ?)"), rows)
     buckets, latest = {}, {}
     for parameter_id, t_ns, value in rows:
         for resolution in RESOLUTIONS:
@@ -64,7 +61,7 @@ def store_rows(rows):
         if seen is None or t_ns >= seen[0]:
             latest[parameter_id] = (t_ns, value)
     cursor.executemany(_UPSERT[_dialect()], [(*key, *agg) for key, agg in buckets.items()])
-    cursor.executemany(_sql("UPDATE parameters SET last_ns = ?, last_value = ? WHERE id = ? AND "
+    cursor.executemany(plain("UPDATE parameters SET last_ns = ?, last_value = ? WHERE id = ? AND "
                             "(last_ns IS NULL OR last_ns <= ?)"),
                        [(t, v, pid, t) for pid, (t, v) in latest.items()])
 
@@ -170,7 +167,7 @@ def _window(start_ns, end_ns, points):
         raise bad_request("The end of the window must come after its start.")
     if not 1 <= points <= MAX_POINTS:
         raise bad_request(f"Ask for 1 to {MAX_POINTS} points.")
-    return max((end_ns - start_ns) // points, 1)
+    return max(-(-(end_ns - start_ns) // points), 1)  # rounded up, so the window holds at most `points` bins
 
 
 def series(parameter, start_ns, end_ns, points=1000):
@@ -189,7 +186,7 @@ def series(parameter, start_ns, end_ns, points=1000):
                "FROM readings WHERE parameter_id = ? AND t_ns >= ? AND t_ns < ? GROUP BY b ORDER BY b")
         params = (start_ns, width, parameter.id, start_ns, end_ns)
     out = {"t": [], "min": [], "mean": [], "max": [], "count": []}
-    for _, first, low, high, total, count in database.execute_sql(_sql(sql), params):
+    for _, first, low, high, total, count in database.execute_sql(plain(sql), params):
         out["t"].append(max(first, start_ns) / NS)
         out["min"].append(low)
         out["max"].append(high)
@@ -206,16 +203,22 @@ def raw_rows(parameter, start_ns, end_ns, limit):
             .order_by(Reading.t_ns).limit(limit).tuples().iterator())
 
 
-def purge(retention_days, now=None, chunk=20_000):
-    """Delete raw readings and heartbeats older than the retention period, a chunk at a time; how many went."""
-    cutoff = (now or now_ns()) - retention_days * 86400 * NS
+def purge(retention_days, rollup_retention_days=None, now=None, chunk=20_000):
+    """Delete raw readings and heartbeats older than the retention period, and per-minute rollups older than
+    theirs, a chunk at a time; how many rows went. Per-hour rollups stay for good."""
+    now = now or now_ns()
+    cutoff = now - retention_days * 86400 * NS
+    old_minutes = now - (rollup_retention_days or 36500) * 86400 * NS
     gone = 0
-    for table, column in (("readings", "t_ns"), ("heartbeats", "received_ns")):
+    for table, key, column, before in (
+            ("readings", "id", "t_ns", cutoff), ("heartbeats", "id", "received_ns", cutoff),
+            ("reading_rollups", "bucket_ns", "bucket_ns", old_minutes)):
+        extra = " AND resolution_s = 60" if table == "reading_rollups" else ""
         while True:
             with writing():
-                cursor = database.execute_sql(_sql(
-                    f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE {column} < ? LIMIT {chunk})"),
-                    (cutoff,))
+                cursor = database.execute_sql(plain(
+                    f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} WHERE {column} < ?{extra} "
+                    f"LIMIT {chunk}){extra}"), (before,))
             gone += cursor.rowcount
             if cursor.rowcount < chunk:
                 break

@@ -19,6 +19,7 @@ from ..db import database
 from ..errors import bad_request, conflict, not_found
 from ..names import DETTYPE, split_detname
 from ..timeutil import now_ns
+from ..ttlcache import forget_all
 from .models import CONNECTION_KINDS, Device, DeviceType, Port
 
 LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -231,6 +232,7 @@ def update_device(actor, device, fields):
         if new:
             record(actor, "device.update", "device", device.name, f"changed {', '.join(sorted(new))} of {device.name}",
                    before=old, after=new)
+    forget_all()  # a device's group decides who may report for it
     return device
 
 

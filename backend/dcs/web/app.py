@@ -21,6 +21,9 @@ SECURITY_HEADERS = {
 }
 
 
+_SECURITY = {name: [value] for name, value in SECURITY_HEADERS.items()}
+
+
 def create_app(settings):
     """A fresh portal app on settings' database, which must be migrated (`dcs migrate`)."""
     db = connect(settings.database_url)
@@ -45,10 +48,12 @@ def create_app(settings):
 
     @root.hook("after_request")
     def secure_headers():
-        for name, value in SECURITY_HEADERS.items():
-            response.set_header(name, value)
-        if request.path.startswith("/api/"):
-            response.set_header("Cache-Control", response.get_header("Cache-Control") or "no-store")
+        # Bottle's set_header checks and normalises each name and value on every call; these are constants, so
+        # they go straight into its header table (Bottle is pinned to 0.13): a heartbeat costs less.
+        headers = response._headers
+        headers.update(_SECURITY)
+        if "Cache-Control" not in headers and request.path.startswith("/api/"):
+            headers["Cache-Control"] = ["no-store"]
 
     root.route("/api", ["GET", "POST", "PUT", "PATCH", "DELETE"],
                lambda: error_response(404, "The API lives under /api/; see /api/openapi.json."))

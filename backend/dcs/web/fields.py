@@ -192,42 +192,40 @@ class Body(Field):
     def check(self, value):
         if not isinstance(value, dict):
             raise ValueError("must be a JSON object")
-        problems = self.problems(value)
+        clean, problems = self._checked(value)
         if problems:
             raise ValueError("; ".join(f"{p['field']} {p['error']}" for p in problems))
-        return self._clean(value)
+        return clean
 
     def problems(self, value):
+        return self._checked(value)[1]
+
+    def _checked(self, value):
+        """(the clean value, [{field, error}]) in one pass over the fields."""
         if not isinstance(value, dict):
-            return [{"field": "(body)", "error": "must be a JSON object"}]
+            return None, [{"field": "(body)", "error": "must be a JSON object"}]
         problems = [{"field": key, "error": "is not a known field"} for key in value if key not in self.fields]
+        clean = {}
         for name, field in self.fields.items():
             if name not in value:
                 if field.required:
                     problems.append({"field": name, "error": "is required"})
+                elif field.default is not MISSING:
+                    clean[name] = field.default
                 continue
             try:
-                field.check(value[name])
+                clean[name] = field.check(value[name])
             except ValueError as error:
                 problems.append({"field": name, "error": str(error)})
-        return problems
-
-    def _clean(self, value):
-        clean = {}
-        for name, field in self.fields.items():
-            if name in value:
-                clean[name] = field.check(value[name])
-            elif field.default is not MISSING:
-                clean[name] = field.default
-        return clean
+        return clean, problems
 
     def validate(self, value):
         """The clean body, or a 400 listing every problem."""
-        problems = self.problems(value)
+        clean, problems = self._checked(value)
         if problems:
             listed = "; ".join(f"{p['field']} {p['error']}" for p in problems[:5])
             raise bad_request(f"The request body is not valid: {listed}.", errors=problems)
-        return self._clean(value)
+        return clean
 
     def schema(self):
         out = {"type": "object", "additionalProperties": False,
