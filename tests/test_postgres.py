@@ -86,7 +86,8 @@ def test_monitoring_works_on_postgresql(settings, people):
     from dcs.monitoring import notify, parameters
     from dcs.monitoring.engine import Engine
     from dcs.monitoring.models import Alert, Rollup
-    from dcs.monitoring.readings import purge, series, store_rows
+    from dcs.monitoring.readings import series, store_rows
+    from dcs.monitoring.retention import purge
     from dcs.timeutil import NS, now_ns
     from dcs.topology.devices import add_device, add_type
 

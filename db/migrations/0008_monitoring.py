@@ -128,6 +128,7 @@ STATEMENTS = [
         due_ns BIGINT NOT NULL,
         sent_ns BIGINT)""",
     "CREATE INDEX notifications_due ON notifications (state, due_ns)",
+    "CREATE INDEX notifications_alert ON notifications (alert_id, subscription_id, created_ns)",
     """CREATE TABLE reactions (
         id {pk},
         name VARCHAR(100) NOT NULL UNIQUE,

@@ -229,3 +229,82 @@ def test_an_error_in_a_tick_is_recorded_and_the_engine_goes_on(settings, plant):
         engine.stop()
     lease = EngineLease.get_by_id(1)
     assert engine.ticks >= 2 and "RuntimeError: the database went away" in lease.last_error
+
+
+def test_an_engine_restarted_under_an_open_alarm_goes_on_judging_and_raising(settings, engine):
+    temp = limits("sipm-hv01", warn_high=30, alarm_high=40, delay_s=5)
+    watch("adc-01", period_s=10, grace_s=5)
+    beat("adc-01")
+    engine.tick()
+    start = now_ns()
+    read(temp, *[45] * 7, start_ns=start)
+    engine.tick(start + 7 * NS)
+    assert open_alert("sipm-hv01", "limit").state == "active"
+    restarted = Engine(settings, holder="after-restart")
+    read(temp, 46, start_ns=start + 8 * NS)
+    restarted.tick(start + 8 * NS)
+    restarted.tick(later(20))  # the silent digitizer is still noticed
+    assert open_alert("adc-01") is not None
+    assert events(open_alert("sipm-hv01", "limit")) == ["raised"]  # not falsely returned and raised again
+
+
+def test_a_late_reading_from_the_past_is_stored_but_does_not_change_the_present(engine):
+    temp = limits("sipm-hv01", warn_high=30, latching=False)
+    engine.tick()
+    read(temp, 35)
+    engine.tick()
+    read(temp, 20, start_ns=now_ns() - 3600 * NS)  # a controller's buffer from an hour ago
+    engine.tick()
+    assert open_alert("sipm-hv01", "limit").state == "active"
+
+
+def test_a_tick_that_fails_is_judged_again_and_an_engine_failing_every_round_shows_as_stalled(settings, engine):
+    from dcs.monitoring.engine import _record_error
+
+    temp = limits("sipm-hv01", warn_high=30)
+    engine.tick()
+    read(temp, 35)
+    engine.forget(engine.last_reading - 1 if engine.last_reading else 0)  # what a failed round leaves behind
+    engine.tick()
+    assert open_alert("sipm-hv01", "limit").state == "active"
+    now = now_ns()
+    engines.take_lease("test-engine", now)
+    engines.beat("test-engine", now)
+    for _ in range(3):
+        _record_error("test-engine", RuntimeError("disk full"))
+    stalled = engines.status(now + 10 * NS)
+    assert stalled["stalled"] and "RuntimeError: disk full" in stalled["last_error"]
+
+
+def test_an_alert_raised_while_suppressed_is_told_when_the_controller_comes_back(settings, engine, login):
+    from dcs.monitoring.models import Notification
+
+    login("olaf").post("/api/subscriptions", {"channel": "email", "target": "olaf@example.org"})
+    watch("switch-01", period_s=10, grace_s=5)
+    beat("switch-01")
+    temp = limits("sipm-hv01", warn_high=30, alarm_high=40)
+    engine.tick()
+    engine.tick(later(20))
+    read(temp, 45)
+    engine.tick(later(21))
+    alert = open_alert("sipm-hv01", "limit")
+    assert alert.suppressed_by == "switch-01"
+    told = Notification.select().where(Notification.alert == alert.id)
+    assert told.count() == 0
+    beat("switch-01")
+    engine.tick(later(1))
+    assert [n.reason for n in told] == ["raised"]
+
+
+def test_a_value_flapping_around_its_limit_is_told_once_within_the_hold_off(engine, login):
+    from dcs.monitoring.models import Notification
+
+    login("olaf").post("/api/subscriptions", {"channel": "email", "target": "olaf@example.org",
+                                              "min_severity": "warning", "on_recovery": False})
+    temp = limits("sipm-hv01", warn_high=30)
+    engine.tick()
+    for value in (31, 29, 31, 29, 31):
+        read(temp, value)
+        engine.tick()
+    assert events(open_alert("sipm-hv01", "limit")).count("again") == 2
+    assert Notification.select().where(Notification.reason == "raised").count() == 1

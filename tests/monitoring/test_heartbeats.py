@@ -46,6 +46,8 @@ def test_start_fail_and_exit_codes_set_the_signal(controller):
     assert Watch.get().exit_code == 2 and Watch.get().last_signal == "fail"
     controller.send("POST", "/api/heartbeats", {"device": "adc-01", "exit_code": 0})
     assert Watch.get().state == "up"
+    controller.send("POST", "/api/heartbeats", {"device": "adc-01", "signal": "fail", "exit_code": 0})
+    assert Watch.get().state == "down"  # a failure said out loud is one, whatever the exit code
 
 
 def test_payload_values_become_readings_and_unknown_names_are_reported(controller):
@@ -73,6 +75,8 @@ def test_payload_values_become_readings_and_unknown_names_are_reported(controlle
     ({"heartbeats": [{"device": "sipm-hv01"}] * 1001}, 400, ["at most 1000"]),
     ({"heartbeats": "all of them"}, 400, ["must be a list"]),
     (["sipm-hv01"], 400, ["JSON object"]),
+    ({"device": "sipm-hv01", "status": "ok\r\nBcc: eve@evil.org"}, 400, ["one line", "control characters"]),
+    ({"device": "sipm-hv01", "payload": {"temp": 10**400}}, 400, ["finite number"]),
 ])
 def test_bad_heartbeats_are_refused_whole_and_nothing_is_written(controller, body, status, words):
     before = snapshot()

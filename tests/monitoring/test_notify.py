@@ -405,7 +405,9 @@ def test_the_api_lists_only_ones_own_subscriptions(login):
     listed = login("maya").get("/api/subscriptions").json["subscriptions"]
     assert listed == [mine]
     assert (mine["user"], mine["subsystem"], mine["remind_s"], mine["on_recovery"]) == ("maya", "ECal", 900, True)
-    assert login("nobody").get("/api/subscriptions").json["subscriptions"] == []
+    assert login("vera").get("/api/subscriptions").json["subscriptions"] == []
+    # Someone without any role in any group reads no alerts, so is told of none either.
+    assert_error(login("nobody").post("/api/subscriptions", {"channel": "email", "target": "n@example.org"}), 403)
 
 
 def test_nobody_ends_someone_elses_subscription_but_their_own(login):

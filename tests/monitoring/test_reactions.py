@@ -10,7 +10,7 @@ from dcs.monitoring import reactions
 from dcs.timeutil import NS, now_ns
 from dcs.topology.devices import get_type
 
-from ..conftest import assert_error, snapshot
+from ..conftest import assert_error, refusal, snapshot
 from .conftest import ACTOR, limits, read
 
 SCHEMA = {"type": "object", "additionalProperties": False,
@@ -347,3 +347,23 @@ def test_an_expert_may_not_make_a_reaction_that_applies_another_groups_recipe(sh
         + response.body.decode()[:300])
     assert_error(response, 403, "shift")
     assert snapshot() == before
+
+
+def test_a_rule_reacts_only_to_its_own_groups_devices(engine):
+    from dcs.monitoring import reactions as rules
+    from dcs.monitoring.models import ReactionRun
+    from dcs.topology.devices import add_device
+
+    from .conftest import ACTOR, beat, later, principal, watch
+
+    add_device(ACTOR, "sipm-shift01", subsystem="ECal", group="shift")
+    erin = principal("erin")
+    refused = refusal(lambda: rules.create(ACTOR, erin, "pause-theirs", "ecal", "heartbeat.pause",
+                                           {"minutes": "60"}, "auto", device="sipm-shift01"))
+    assert refused.status == 400 and "not a device of ecal" in refused.message
+    rules.create(ACTOR, erin, "pause-any", "ecal", "heartbeat.pause", {"minutes": "60"}, "auto", kind="heartbeat")
+    watch("sipm-shift01", period_s=10, grace_s=5)
+    beat("sipm-shift01", who="ada")
+    engine.tick(later(20))
+    engine.tick(later(21))
+    assert ReactionRun.select().count() == 0

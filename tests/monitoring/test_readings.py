@@ -9,7 +9,8 @@ import time
 import pytest
 
 from dcs.monitoring.models import Parameter, Reading, Rollup
-from dcs.monitoring.readings import purge, series
+from dcs.monitoring.readings import series
+from dcs.monitoring.retention import purge
 from dcs.timeutil import NS
 
 from ..conftest import assert_error, snapshot
@@ -169,3 +170,12 @@ def test_experts_define_limits_and_bad_limits_are_named_by_field(plant, login):
     assert snapshot() == before
     assert expert.delete(path).json == {"ok": True}
     assert Parameter.select().count() == 0
+
+
+def test_an_export_larger_than_the_limit_is_refused_with_a_way_out(temp, login, monkeypatch):
+    from dcs.web.routes import monitoring as routes
+
+    monkeypatch.setattr(routes, "EXPORT_LIMIT", 2)
+    read(temp, 1, 2, 3, start_ns=T0 * NS)
+    path = f"/api/monitoring/devices/sipm-hv01/parameters/temp/export?from={T0}&to={T0 + 10}"
+    assert_error(login("vera").get(path), 413, "holds 3 readings", "narrow the window")

@@ -1,6 +1,7 @@
 """XML-RPC for legacy device controllers: heartbeats, start and fail signals and readings with a heartbeat-scope
 token as the first argument; every refusal is a fault whose code is the HTTP status, and writes nothing."""
 
+import datetime
 import math
 import threading
 import xmlrpc.client
@@ -99,6 +100,14 @@ def test_readings_are_stored_all_of_them_and_counted(client, controller, login):
     assert sorted(v for (v,) in Reading.select(Reading.value).tuples()) == [30.0, 30.5, 31.0]
     found = login("vera").get(f"/api/monitoring/parameters?device={DEVICE}").json["parameters"]
     assert found[0]["last_value"] == 31.0
+
+
+def test_a_time_in_xmlrpcs_own_date_type_is_read_as_utc(client, controller):
+    when = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0, tzinfo=None) - datetime.timedelta(
+        minutes=1)
+    assert call(client, "dcs.readings", controller, [[DEVICE, "temp", xmlrpc.client.DateTime(when), 29.5]]) == 1
+    (t_ns,) = Reading.select(Reading.t_ns).tuples().get()
+    assert t_ns == int(when.replace(tzinfo=datetime.timezone.utc).timestamp()) * 10**9
 
 
 def laughs():

@@ -28,7 +28,7 @@ EXPECTED = {
     "devices.report": {"ada", "erin", "olaf", "maya"},
     "monitoring.operate": {"ada", "erin", "olaf"},
     "monitoring.write": {"ada", "erin"},
-    "subscriptions.own": LOGGED_IN,
+    "subscriptions.own": {"ada", "erin", "olaf", "maya", "vera"},
     "xmlrpc": LOGGED_IN | {"anonymous"},
     "audit.read": {"ada", "erin"},
     "users.manage": {"ada"},

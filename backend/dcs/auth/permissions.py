@@ -76,7 +76,8 @@ PERMISSIONS = {p.name: p for p in [
                scope="write"),
     Permission("monitoring.write", "experts and up (of the device's or rule's group, which the route checks): "
                "parameters, limits, heartbeat periods, reaction rules", min_role="expert", scope="write"),
-    Permission("subscriptions.own", "any logged-in user, for their own alert subscriptions", scope="write"),
+    Permission("subscriptions.own", "viewers and up, for their own alert subscriptions", min_role="viewer",
+               scope="write"),
     Permission("xmlrpc", "legacy device controllers over XML-RPC; every call carries a heartbeat-scope token as "
                "its first argument", anonymous=True),
     Permission("audit.read", "experts and admins", min_role="expert", scope="read"),

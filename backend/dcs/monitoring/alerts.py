@@ -165,13 +165,13 @@ def unshelve(actor, principal, ids):
 
 
 def expire_shelving(now):
-    """Unshelve alerts whose shelving has ended; how many."""
+    """Unshelve alerts whose shelving has ended; those alerts."""
     expired = list(Alert.select().where(Alert.shelved_until_ns.is_null(False), Alert.shelved_until_ns <= now))
     for alert in expired:
         alert.shelved_until_ns = None
         alert.save()
         event(alert, "unshelved", now, comment="the shelving time ended")
-    return len(expired)
+    return expired
 
 
 def revision():

@@ -19,15 +19,15 @@ from ..timeutil import NS, iso, now_ns
 from ..topology.models import Device
 from . import alerts, evaluate, notify, reactions, suppression
 from .heartbeats import next_state
-from .models import Alert, EngineLease, Parameter, Watch
-from .readings import purge
+from .models import Alert, EngineLease, Notification, Parameter, Watch
+from .retention import Retention
 
 log = logging.getLogger(__name__)
 
 LEASE_S = 10
 STALLED_S = 5
-PURGE_EVERY_S = 600
-READ_CHUNK = 200_000
+HOLD_OFF_S = 300  # an alert that comes back or gets worse is told again only after this long
+READ_CHUNK = 20_000  # readings judged per round at most; more wait for the next round
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -46,12 +46,10 @@ def take_lease(holder, now):
                     .where(EngineLease.id == 1, EngineLease.holder == holder).execute())
 
 
-def beat(holder, now, error=None):
-    """The engine is alive (and holds the lease a while longer); an error is kept until the next one."""
-    changes = {"beat_ns": now, "ticks": EngineLease.ticks + 1, "expires_ns": now + LEASE_S * NS}
-    if error:
-        changes["last_error"] = f"{iso(now)}: {error}"[:500]
-    EngineLease.update(**changes).where(EngineLease.id == 1, EngineLease.holder == holder).execute()
+def beat(holder, now):
+    """A round went through: the engine is alive and holds the lease a while longer."""
+    EngineLease.update(beat_ns=now, ticks=EngineLease.ticks + 1, expires_ns=now + LEASE_S * NS).where(
+        EngineLease.id == 1, EngineLease.holder == holder).execute()
 
 
 def release(holder):
@@ -87,7 +85,9 @@ class Parameters:
         if stamp == self.stamp:
             return False
         rows = (Parameter.select(Parameter, Device.id, Device.name).join(Device, on=(Parameter.device == Device.id)))
-        self.by_id = {p.id: (evaluate.Limits(p), p.name, p.unit, p.device_id, p.device.name, p.guidance)
+        self.by_id = {p.id: (evaluate.Limits(p), p.name, p.unit, p.device_id, p.device.name, p.guidance,
+                             tuple(p.limits().values()) + (p.deadband, p.delay_s, p.n_bad, p.m_window, p.latching),
+                             p.last_ns)
                       for p in rows}
         self.stamp = stamp
         return True
@@ -97,53 +97,69 @@ class Engine:
     def __init__(self, settings, holder=HOLDER):
         self.settings, self.holder = settings, holder
         self.parameters = Parameters()
-        self.states = {}
-        self.last_reading = None
-        self.catch_up = []
-        self.last_purge = 0
+        self.retention = Retention(settings)
         self.suppressed = suppression.Suppression()
         self.recipients = None
         self.stopping = threading.Event()
         self.thread = None
+        self.forget()
+
+    def forget(self, last_reading=None):
+        """Start over from the database: after an error in a tick, or on (re)taking the lease from another process,
+        whose rounds this one did not see."""
+        self.states, self.signatures, self.catch_up = {}, {}, []
+        self.last_reading = last_reading
+        self.parameters.stamp = None
 
     # one tick ---------------------------------------------------------------------------------------------
 
     def tick(self, now=None):
-        """One round of judging; returns what changed: {"alerts": n, "readings": n}."""
+        """One round of judging; returns what changed: {"alerts": n, "readings": n}. If it fails, nothing of it
+        counts: the next round judges the same readings again from what the database holds."""
         now = now or now_ns()
-        if self.parameters.refresh():
-            self._reset_states()
-        levels, readings = self._judge_readings()
-        watches = list(Watch.select(Watch, Device.id, Device.name).join(Device, on=(Watch.device == Device.id)))
-        changes = 0
-        self.recipients = notify.Recipients()
-        with writing():
-            open_by_key = alerts.open_alerts()
-            down = self._heartbeat_states(watches, now)
-            suppressed = self.suppressed.update(down, now)
-            changes += self._heartbeat_alerts(watches, down, open_by_key, suppressed, now)
-            changes += self._limit_alerts(levels, open_by_key, suppressed, now)
-            changes += self.suppressed.mark(open_by_key, now)
-            alerts.expire_shelving(now)
-            notify.queue_reminders(now)
+        mark = self.last_reading
+        try:
+            if self.parameters.refresh():
+                self._reset_states()
+            levels, readings = self._judge_readings()
+            changes = 0
+            self.recipients = notify.Recipients()
+            with writing():
+                watches = list(Watch.select(Watch, Device.id, Device.name)
+                               .join(Device, on=(Watch.device == Device.id)))
+                open_by_key = alerts.open_alerts()
+                down = self._heartbeat_states(watches, now)
+                suppressed = self.suppressed.update(down, now)
+                changes += self._heartbeat_alerts(watches, down, open_by_key, suppressed, now)
+                changes += self._limit_alerts(levels, open_by_key, suppressed, now)
+                marked, lifted = self.suppressed.mark(open_by_key, now)
+                changes += marked
+                for alert in lifted + alerts.expire_shelving(now):
+                    self._announce_late(alert, now)
+                notify.queue_reminders(now)
+        except Exception:
+            self.forget(mark)
+            raise
         reactions.run_due(now)
-        if now - self.last_purge > PURGE_EVERY_S * NS:
-            self.last_purge = now
-            purge(self.settings.retention_days, self.settings.rollup_retention_days, now)
+        self.retention.step(now)
         return {"alerts": changes, "readings": readings}
 
     def _reset_states(self):
-        old = self.states
-        self.states = {}
+        """Limits changed (or the engine starts): parameters whose limits are as they were keep their state; the
+        others resume at the level their open alert stands at."""
         open_levels = {a.parameter_id: (2 if a.severity != "warning" else 1) for a in
-                       Alert.select(Alert.parameter, Alert.severity, Alert.bad)
+                       Alert.select(Alert.parameter, Alert.severity)
                        .where(Alert.open_key.is_null(False), Alert.kind == "limit", Alert.bad == 1)}
-        for parameter_id, (limits, *_) in self.parameters.by_id.items():
-            state = evaluate.State(limits.m_window)
-            previous = old.get(parameter_id)
-            state.condition = previous.condition if previous else open_levels.get(parameter_id, 0)
-            state.held = state.pending = state.condition
-            self.states[parameter_id] = state
+        states, signatures = {}, {}
+        for parameter_id, (limits, *_, signature, last_ns) in self.parameters.by_id.items():
+            kept = self.states.get(parameter_id)
+            if kept is not None and self.signatures.get(parameter_id) == signature:
+                states[parameter_id] = kept
+            else:
+                condition = kept.condition if kept is not None else open_levels.get(parameter_id, 0)
+                states[parameter_id] = evaluate.State.resumed(limits, condition, (last_ns or 0) - 1)
+            signatures[parameter_id] = signature
+        self.states, self.signatures = states, signatures
         if self.last_reading is None:
             # Starting: judge readings that arrive from now on, and each parameter's latest value as it stands
             # (what happened while no engine ran is in the plots, not raised after the fact).
@@ -153,7 +169,8 @@ class Engine:
 
     def _judge_readings(self):
         """[(parameter_id, level, value)] for every change of a parameter's condition, in order; how many
-        readings were read."""
+        readings were read. A reading older than the newest one judged (a late batch, a controller's buffer) is
+        stored and plotted, but does not change the present."""
         rows = database.execute_sql(
             f"SELECT id, parameter_id, t_ns, value FROM readings WHERE id > {database.param} ORDER BY id LIMIT "
             f"{READ_CHUNK}", (self.last_reading,)).fetchall()
@@ -164,8 +181,9 @@ class Engine:
         changed, by_id, states, step = [], self.parameters.by_id, self.states, evaluate.step
         for _, parameter_id, t_ns, value in rows:
             state = states.get(parameter_id)
-            if state is None:
+            if state is None or t_ns < state.last_t:
                 continue
+            state.last_t = t_ns
             before = state.condition
             after = step(by_id[parameter_id][0], state, t_ns, value)
             if after != before:
@@ -180,7 +198,7 @@ class Engine:
             if state != watch.state:
                 Watch.update(state=state, changed_ns=now).where(Watch.id == watch.id,
                                                                 Watch.state == watch.state).execute()
-                watch.state = state
+                watch.state = state  # the watches were read in this transaction: nothing came in between
             if state == "down":
                 down[watch.device_id] = watch.device.name
         return down
@@ -199,16 +217,17 @@ class Engine:
                                                        watch.guidance)
                 open_by_key[key] = alert
                 changes += self._after_bad(alert, happened, now)
-            elif found is not None and found.bad and watch.state in ("up", "paused"):
-                text = f"{watch.device.name} beats again" if watch.state == "up" else \
-                    f"{watch.device.name} is paused for maintenance"
-                changes += self._after_normal(found, text, now)
+            elif found is not None and found.bad and watch.state == "up":
+                changes += self._after_normal(found, f"{watch.device.name} beats again", now)
+            elif found is not None and found.bad and watch.state == "paused":  # maintenance: not a recovery
+                changes += self._after_normal(found, f"{watch.device.name} is paused for maintenance", now,
+                                              announce=False)
         return changes
 
     def _limit_alerts(self, levels, open_by_key, suppressed, now):
         changes = 0
         for parameter_id, level, value in levels:
-            limits, name, unit, device_id, device_name, guidance = self.parameters.by_id[parameter_id]
+            limits, name, unit, device_id, device_name, guidance, _, _ = self.parameters.by_id[parameter_id]
             key = Alert.key_for(device_id, "limit", parameter_id)
             found = open_by_key.get(key)
             if level:
@@ -224,15 +243,26 @@ class Engine:
         return changes
 
     def _after_bad(self, alert, happened, now):
-        if happened in ("raised", "again", "escalated") and not alert.suppressed_by and not alert.shelved:
+        """Tell the subscribers of a new alert and of one that gets worse; of one that comes back only when they
+        were not told about it within the hold-off (a value flapping around its limit sends one message, not
+        fifty)."""
+        muted = alert.suppressed_by or alert.shelved
+        recent = alert.notified_ns and now - alert.notified_ns < HOLD_OFF_S * NS
+        if not muted and (happened in ("raised", "escalated") or happened == "again" and not recent):
             notify.queue(alert, "raised", now, self.recipients)
         return 1 if happened else 0
 
-    def _after_normal(self, alert, text, now):
+    def _after_normal(self, alert, text, now, announce=True):
         alerts.condition_normal(alert, now, text)
-        if not alert.suppressed_by and not alert.shelved:  # muted: no recovery message either
+        if announce and not alert.suppressed_by and not alert.shelved:  # muted: no recovery message either
             notify.queue(alert, "recovered", now, self.recipients)
         return 1
+
+    def _announce_late(self, alert, now):
+        """An alert that was raised while suppressed or shelved and is still active when that ends is told now."""
+        if alert.state == "active" and alert.bad and not alert.shelved and not alert.suppressed_by and not \
+                Notification.select().where(Notification.alert == alert.id, Notification.reason == "raised").exists():
+            notify.queue(alert, "raised", now, self.recipients)
 
     # the thread -------------------------------------------------------------------------------------------
 
@@ -257,6 +287,8 @@ class Engine:
                 try:
                     now = now_ns()
                     if take_lease(self.holder, now):
+                        if not holding:  # another process may have judged readings meanwhile
+                            self.forget()
                         holding = True
                         delivery.active = True
                         self.tick(now)
@@ -277,8 +309,11 @@ class Engine:
 
 
 def _record_error(holder, error):
+    """Keep the error for the pages; the beat does not move, so an engine failing every round shows as stalled."""
     try:
-        beat(holder, now_ns(), f"{type(error).__name__}: {error}")
+        now = now_ns()
+        EngineLease.update(last_error=f"{iso(now)}: {type(error).__name__}: {error}"[:500]).where(
+            EngineLease.id == 1, EngineLease.holder == holder).execute()
     except Exception:
         log.exception("could not record the engine's error")
 

@@ -44,15 +44,22 @@ class Limits:
 class State:
     """What the engine remembers of one parameter between samples."""
 
-    __slots__ = ("samples", "held", "pending", "since_ns", "condition", "value")
+    __slots__ = ("samples", "held", "pending", "since_ns", "condition", "value", "last_t")
 
-    def __init__(self, window):
+    def __init__(self, window, condition=0, last_t=0):
         self.samples = deque(maxlen=window)
-        self.held = 0  # the level after N of M, before the delay
-        self.pending = 0
-        self.since_ns = None
-        self.condition = 0  # the level that counts: it lasted the delay
+        self.held = self.pending = self.condition = condition  # held: after N of M; condition: it lasted the delay
+        self.since_ns = 0 if condition else None
         self.value = None
+        self.last_t = last_t  # the newest sample judged: older ones arriving late are stored, not judged
+
+    @classmethod
+    def resumed(cls, limits, condition, last_t):
+        """The state of a parameter whose open alert says it stands at `condition` (after a restart, a lease
+        handover or an edit of its limits): it met its N of M and its delay when it was raised."""
+        state = cls(limits.m_window, condition, last_t)
+        state.samples.extend([condition] * min(limits.n_bad, limits.m_window))
+        return state
 
 
 def step(limits, state, t_ns, value):
@@ -72,7 +79,7 @@ def step(limits, state, t_ns, value):
     if held == 0:
         state.pending, state.since_ns, state.condition = 0, None, 0
         return 0
-    if held != state.pending:
+    if held != state.pending or state.since_ns is None:
         if held < state.condition:  # dropping a level (alarm to warn) needs no delay
             state.pending, state.since_ns, state.condition = held, t_ns, held
             return held

@@ -26,17 +26,25 @@ MAX_PAYLOAD = 64
 
 
 def _signal(item):
-    code = item.get("exit_code")
-    if code is not None:
-        return "beat" if code == 0 else "fail"
-    return item.get("signal") or "beat"
+    """A fail signal is a failure whatever the exit code; otherwise a non-zero exit code is one."""
+    code, signal = item.get("exit_code"), item.get("signal") or "beat"
+    if signal == "fail" or code not in (None, 0):
+        return "fail"
+    return signal
+
+
+def _finite(value):
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond any float
+        return False
 
 
 def _payload_values(item, index, parameters, device_id, received_ns):
     """Readings rows from a heartbeat's payload, and the names the device has no parameter for."""
     rows, ignored = [], []
     for name, value in (item.get("payload") or {}).items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
             raise bad_request(f"Heartbeat {index + 1}: the payload value of {name!r} must be a finite number, "
                               f"not {value!r}.")
         parameter_id = parameters.get((device_id, name))
@@ -77,6 +85,8 @@ def receive(actor, principal, items, source=""):
     require_reporter(principal, devices)
     now = now_ns()
     for index, item in enumerate(items):
+        if any(ord(c) < 32 for c in item.get("status", "")):
+            raise bad_request(f"Heartbeat {index + 1}: the status is one line of text, without control characters.")
         if len(item.get("payload") or {}) > MAX_PAYLOAD:
             raise bad_request(f"Heartbeat {index + 1}: a payload holds at most {MAX_PAYLOAD} values.")
         if item.get("sent_at") is not None and to_ns(item["sent_at"], "sending time") > now + FUTURE_SLACK_NS:

@@ -75,9 +75,17 @@ def subscribe(actor, settings, user, channel, target, min_severity="alarm", subs
                                            subsystem=subsystem, remind_s=remind_s, on_recovery=int(on_recovery),
                                            created_ns=now_ns())
         record(actor, "subscription.create", "subscription", str(subscription.id),
-               f"{user.username} subscribed to {min_severity} alerts by {channel}",
-               after=subscription.to_dict())
+               f"{user.username} subscribed to {min_severity} alerts by {channel}", after=_logged(subscription))
     return subscription
+
+
+def _logged(subscription):
+    """A subscription for the audit log: a webhook's path and query often hold its secret, so only the host."""
+    found = subscription.to_dict()
+    if subscription.channel == "webhook":
+        parts = urllib.parse.urlsplit(subscription.target)
+        found["target"] = f"{parts.scheme}://{parts.netloc}/..."
+    return found
 
 
 def unsubscribe(actor, principal, subscription_id):
@@ -88,7 +96,7 @@ def unsubscribe(actor, principal, subscription_id):
         if found.user_id != principal.user_id and not principal.is_admin:
             raise forbidden("You may only end your own subscriptions.")
         record(actor, "subscription.delete", "subscription", str(found.id),
-               f"ended the {found.channel} subscription of {found.user.username}", before=found.to_dict())
+               f"ended the {found.channel} subscription of {found.user.username}", before=_logged(found))
         found.delete_instance()
 
 
@@ -185,7 +193,9 @@ def deliver_due(settings, now=None):
             if alert is None or subscription is None:
                 raise DeliveryError("the alert or the subscription is gone")
             send(settings, subscription, alert, row.reason)
-        except DeliveryError as error:
+        except Exception as error:  # noqa: BLE001 - one message that cannot go must not hold up the others
+            if not isinstance(error, DeliveryError):
+                log.exception("notification %s could not be composed or sent", row.id)
             row.last_error = str(error)[:500]
             if row.attempts >= MAX_ATTEMPTS:
                 row.state = "failed"
@@ -214,7 +224,7 @@ def compose(settings, alert, reason):
     device = alert.device
     link = settings.public_url.rstrip("/") + f"/alerts/{alert.id}"
     label = "RECOVERED" if reason == "recovered" else alert.severity.upper()
-    subject = f"[DCS {label}] {TITLES[reason]}{alert.message}"
+    subject = " ".join(f"[DCS {label}] {TITLES[reason]}{alert.message}".split())  # one line, whatever came in
     lines = [alert.message, "", f"Device:    {device.name} ({device.subsystem or 'no subsystem'})",
              f"Severity:  {alert.severity}", f"State:     {alert.state}", f"Raised:    {iso(alert.raised_ns)}"]
     if alert.acked_by:
@@ -254,7 +264,14 @@ def _mail(settings, to, subject, text):
         raise DeliveryError(f"mail to {to} failed: {error}") from None
 
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A webhook that answers with a redirect is not followed anywhere (the allowed hosts are the only ones)."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect)
 
 
 def _post(url, document):

@@ -9,11 +9,12 @@ import math
 import re
 
 from ..audit import record
-from ..db import database
+from ..db import database, writing
 from ..errors import bad_request, conflict, not_found
 from ..timeutil import now_ns
 from ..ttlcache import forget_all
-from .models import SEVERITIES, Parameter
+from .alerts import event
+from .models import SEVERITIES, Alert, Parameter
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,63}")
 FIELDS = ("unit", "nominal", "alarm_low", "warn_low", "warn_high", "alarm_high", "deadband", "delay_s", "n_bad",
@@ -105,7 +106,12 @@ def define(actor, device, name, values, replace=True):
 def remove(actor, parameter):
     """Delete a parameter with its readings and rollups (its alerts stay in the history)."""
     name = f"{parameter.device.name}/{parameter.name}"
-    with database.atomic():
+    now = now_ns()
+    with writing():
+        for alert in Alert.select().where(Alert.parameter == parameter.id, Alert.open_key.is_null(False)):
+            alert.state, alert.bad, alert.open_key, alert.cleared_ns, alert.changed_ns = "cleared", 0, None, now, now
+            alert.save()
+            event(alert, "cleared", now, actor.label, f"the parameter {parameter.name} was removed")
         for table in ("readings", "reading_rollups"):
             database.execute_sql(f"DELETE FROM {table} WHERE parameter_id = {database.param}", (parameter.id,))
         parameter.delete_instance()

@@ -52,6 +52,9 @@ def create(actor, principal, name, group, action, arguments, mode, device=None, 
     if found.authorize is not None:
         found.authorize(principal, arguments)
     device_row = Device.named(device) if device else None
+    if device_row is not None and device_row.group_id != group.id:
+        raise bad_request(f"{device_row.name} is not a device of {group.name}; a rule reacts only to its group's "
+                          "alerts.")
     with database.atomic():
         if Reaction.get_or_none(Reaction.name == name):
             raise conflict(f"A reaction named {name!r} exists already.")
@@ -82,7 +85,8 @@ def delete(actor, principal, reaction):
 
 
 def matches(reaction, alert, device, parameter_name):
-    return (reaction.enabled
+    """Whether a rule reacts to an alert: only to alerts of its own group's devices, as narrowed by the rule."""
+    return (reaction.enabled and device.group_id == reaction.group_id
             and (reaction.device_id is None or reaction.device_id == alert.device_id)
             and (not reaction.subsystem or reaction.subsystem == device.subsystem)
             and (not reaction.parameter or reaction.parameter == parameter_name)
@@ -119,6 +123,9 @@ def _run(actor, reaction, alert, how):
         if ReactionRun.get_or_none(ReactionRun.reaction == reaction.id, ReactionRun.alert == alert.id,
                                    ReactionRun.how == how):
             raise conflict(f"The reaction {reaction.name} has run for alert {alert.id} already.")
+        current = Alert.get_by_id(alert.id)
+        if how == "auto" and not (current.state == "active" and current.bad and not current.shelved):
+            return None  # acknowledged, returned or shelved meanwhile: the automatic action is off
         run = ReactionRun.create(reaction=reaction.id, alert=alert.id, how=how, actor=actor.label, state="running",
                                  at_ns=now)
     try:
@@ -144,8 +151,13 @@ def run_offered(actor, principal, alert, reaction, confirmed):
     require_role(principal, alert.device.group, "operator", f"the device {alert.device.name}")
     if reaction.mode != "offer" or not matches(reaction, alert, alert.device, _parameter_name(alert)):
         raise bad_request(f"The reaction {reaction.name} is not offered for alert {alert.id}.")
+    if alert.state == "cleared":
+        raise bad_request(f"Alert {alert.id} is cleared; its offered actions are over.")
     if not confirmed:
         raise bad_request(f"Confirm first: {reaction.confirm}", errors=[{"field": "confirm", "error": "is required"}])
+    action = get_action(reaction.action)
+    if action.authorize is not None:  # the presser must be allowed to do it by hand, whoever made the rule
+        action.authorize(principal, reaction.args)
     return _run(actor, reaction, alert, "button")
 
 
@@ -162,10 +174,11 @@ def run_due(now):
     for alert in candidates:
         parameter_name = None
         for reaction in automatic:
-            if (reaction.id, alert.id) in done or now - alert.raised_ns < reaction.delay_s * NS:
+            # The delay counts from the alert's last change: a warning that became critical waits again.
+            if (reaction.id, alert.id) in done or now - alert.changed_ns < reaction.delay_s * NS:
                 continue
             parameter_name = parameter_name or _parameter_name(alert)
             if matches(reaction, alert, alert.device, parameter_name):
-                _run(Actor(f"engine:reaction {reaction.name}"), reaction, alert, "auto")
-                count += 1
+                if _run(Actor(f"engine:reaction {reaction.name}"), reaction, alert, "auto") is not None:
+                    count += 1
     return count

@@ -74,7 +74,11 @@ def _number(value, where):
             raise bad_request(f"{where}: the value {value!r} is not a number.") from None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise bad_request(f"{where}: the value must be a number, not {value!r}.")
-    if not math.isfinite(value):
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an integer beyond any float
+        finite = False
+    if not finite:
         raise bad_request(f"{where}: the value {value!r} is not a finite number (NaN and infinity are refused).")
     return float(value)
 
@@ -203,23 +207,6 @@ def raw_rows(parameter, start_ns, end_ns, limit):
             .order_by(Reading.t_ns).limit(limit).tuples().iterator())
 
 
-def purge(retention_days, rollup_retention_days=None, now=None, chunk=20_000):
-    """Delete raw readings and heartbeats older than the retention period, and per-minute rollups older than
-    theirs, a chunk at a time; how many rows went. Per-hour rollups stay for good."""
-    now = now or now_ns()
-    cutoff = now - retention_days * 86400 * NS
-    old_minutes = now - (rollup_retention_days or 36500) * 86400 * NS
-    gone = 0
-    for table, key, column, before in (
-            ("readings", "id", "t_ns", cutoff), ("heartbeats", "id", "received_ns", cutoff),
-            ("reading_rollups", "bucket_ns", "bucket_ns", old_minutes)):
-        extra = " AND resolution_s = 60" if table == "reading_rollups" else ""
-        while True:
-            with writing():
-                cursor = database.execute_sql(plain(
-                    f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} WHERE {column} < ?{extra} "
-                    f"LIMIT {chunk}){extra}"), (before,))
-            gone += cursor.rowcount
-            if cursor.rowcount < chunk:
-                break
-    return gone
+def count_raw(parameter, start_ns, end_ns):
+    return Reading.select().where(Reading.parameter_id == parameter.id, Reading.t_ns >= start_ns,
+                                  Reading.t_ns < end_ns).count()

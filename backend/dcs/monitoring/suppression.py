@@ -52,8 +52,8 @@ class Suppression:
         return self.behind
 
     def mark(self, open_by_key, now):
-        """Set or lift suppression on open alerts; how many changed."""
-        changed = 0
+        """Set or lift suppression on open alerts: (how many changed, the alerts whose suppression was lifted)."""
+        changed, lifted = 0, []
         for alert in open_by_key.values():
             wanted = self.behind.get(alert.device_id, "")
             if alert.suppressed_by != wanted:
@@ -63,5 +63,6 @@ class Suppression:
                     alerts.event(alert, "suppressed", now, comment=f"{wanted} is down; this device is behind it")
                 else:
                     alerts.event(alert, "unsuppressed", now, comment="the controller in front of it is back")
+                    lifted.append(alert)
                 changed += 1
-        return changed
+        return changed, lifted

@@ -13,10 +13,6 @@ export const listAlerts = ({ state, severity, device, subsystem, group } = {}, u
 /** One alert with history, offers (reactions to run by hand), runs and can {operate}. */
 export const getAlert = async (id) => (await get(alertPath(id))).alert
 
-/** The alert log, newest first: [{alert, at, event, actor, comment, state, severity, value, device, message}]. */
-export const listAlertEvents = async ({ device, limit } = {}) =>
-  (await get('/alerts/events', { query: { device, limit } })).events ?? []
-
 /** Acknowledge alerts (all or none): {id: new state}. */
 export const acknowledgeAlerts = async (ids, comment = '') => (await post('/alerts/acknowledge', { ids, comment })).states
 

@@ -30,10 +30,6 @@ export const pauseHeartbeat = async (name, { minutes, until, comment = '' }) =>
 
 export const resumeHeartbeat = async (name) => (await post(`${devicePath(name)}/heartbeat/resume`, {})).heartbeat
 
-/** Parameters with their limits and latest values; device narrows them to one device. */
-export const listParameters = async ({ device } = {}) =>
-  (await get('/monitoring/parameters', { query: { device } })).parameters ?? []
-
 /** Experts: create a parameter or change its limits (null takes a limit away); answers with the parameter. */
 export const saveParameter = async (name, parameter, fields) => (await put(parameterPath(name, parameter), fields)).parameter
 

@@ -49,3 +49,12 @@ export function usePolling(poll, { interval = 1000 } = {}) {
   if (getCurrentScope()) onScopeDispose(stop)
   return { active, start, stop, interval: delay }
 }
+
+/**
+ * What a page that polls says when a poll fails: while it still shows an earlier answer, that the answer is
+ * not up to date (shown with class "stale"); before it has one, the server's sentence or `unloaded`.
+ */
+export function pollFailure(err, { shown, unloaded }) {
+  if (shown) return `Not up to date: ${err?.message || 'the last refresh failed.'} Trying again.`
+  return err?.message || unloaded
+}

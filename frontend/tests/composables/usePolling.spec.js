@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { effectScope } from 'vue'
-import { usePolling } from '@/composables/usePolling.js'
+import { pollFailure, usePolling } from '@/composables/usePolling.js'
 
 beforeEach(() => vi.useFakeTimers())
 afterEach(() => vi.useRealTimers())
@@ -49,5 +49,18 @@ describe('usePolling', () => {
     finish(true)
     await vi.advanceTimersByTimeAsync(5000)
     expect(poll).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('pollFailure', () => {
+  it('says an answer still shown is not up to date, and why there is none before the first', () => {
+    expect(pollFailure({ message: 'Service unavailable.' }, { shown: {}, unloaded: 'No list.' })).toBe(
+      'Not up to date: Service unavailable. Trying again.',
+    )
+    expect(pollFailure(new TypeError(''), { shown: [], unloaded: 'No list.' })).toBe(
+      'Not up to date: the last refresh failed. Trying again.',
+    )
+    expect(pollFailure({ message: 'Service unavailable.' }, { shown: null, unloaded: 'No list.' })).toBe('Service unavailable.')
+    expect(pollFailure(undefined, { shown: null, unloaded: 'No list.' })).toBe('No list.')
   })
 })

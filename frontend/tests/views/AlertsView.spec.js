@@ -3,6 +3,7 @@ import { error, fakeServer, meAnswer, user, viewer } from '../fakeServer.js'
 import { mountApp, settle, until } from '../mountApp.js'
 import { button, field, query } from '../finders.js'
 import { alert } from '../monitoringFixtures.js'
+import { fromLocalInput, localInput } from '@/components/monitoring/series.js'
 
 let wrapper
 afterEach(() => wrapper?.unmount())
@@ -33,6 +34,18 @@ function server(me, answers, extra = {}) {
     'GET /api/alerts': (request) => answers(request),
     ...extra,
   })
+}
+
+// An operator selects alert 8 and opens the shelve dialog; the requests the server sees.
+async function openShelve() {
+  const seen = server(operator(), () => ({ body: { ok: true, revision: 3, alerts: two } }), {
+    'POST /api/alerts/shelve': (request) => ({ body: { ok: true, alerts: request.body.ids.map((id) => alert({ id, shelved: true })) } }),
+  })
+  ;({ wrapper } = await mountApp('/alerts'))
+  await rows(wrapper)[1].find('input[type="checkbox"]').setValue(true)
+  await button(wrapper, 'Shelve (1)…').trigger('click')
+  await settle()
+  return seen
 }
 
 describe('alerts page', () => {
@@ -130,13 +143,7 @@ describe('alerts page', () => {
   })
 
   it('shelves the selected alerts for a chosen time with a reason, which it asks for first', async () => {
-    const seen = server(operator(), () => ({ body: { ok: true, revision: 3, alerts: two } }), {
-      'POST /api/alerts/shelve': (request) => ({ body: { ok: true, alerts: request.body.ids.map((id) => alert({ id, shelved: true })) } }),
-    })
-    ;({ wrapper } = await mountApp('/alerts'))
-    await rows(wrapper)[1].find('input[type="checkbox"]').setValue(true)
-    await button(wrapper, 'Shelve (1)…').trigger('click')
-    await settle()
+    const seen = await openShelve()
     await dialog(wrapper).find('form').trigger('submit')
     await settle()
     expect(dialog(wrapper).text()).toContain('Say why these alerts are shelved.')
@@ -148,6 +155,27 @@ describe('alerts page', () => {
     await settle()
     expect(seen.find((r) => r.method === 'POST').body).toEqual({ ids: [8], minutes: 480, comment: 'digitizer swapped tomorrow' })
     expect(wrapper.find('[role="status"]').text()).toBe('Shelved 1 alert.')
+  })
+
+  it('shelves until a time, which must be one to come', async () => {
+    const seen = await openShelve()
+    await dialog(wrapper).findAll('input[type="radio"]').find((r) => r.element.value === 'until').setValue(true)
+    await field(dialog(wrapper), 'Until').setValue('2000-01-01T00:00')
+    await field(dialog(wrapper), 'Reason').setValue('beam off')
+    await dialog(wrapper).find('form').trigger('submit')
+    await settle()
+    expect(dialog(wrapper).text()).toContain('The time must be in the future.')
+    expect(seen.some((r) => r.method === 'POST')).toBe(false)
+
+    const later = localInput(Date.now() / 1000 + 3600)
+    await field(dialog(wrapper), 'Until').setValue(later)
+    await dialog(wrapper).find('form').trigger('submit')
+    await settle()
+    expect(seen.find((r) => r.method === 'POST').body).toEqual({
+      ids: [8],
+      until: new Date(fromLocalInput(later) * 1000).toISOString(),
+      comment: 'beam off',
+    })
   })
 
   it('asks the server again, from scratch, when a filter changes, and keeps the filters in the address', async () => {

@@ -1,15 +1,13 @@
 """Monitoring: heartbeats and readings from device controllers, parameters and limits, plots and exports,
 the dashboard's summary, a device's monitoring panel and the engine's state."""
 
-import csv
-import io
 import json
 
 from bottle import request, response
 
 from ...auth.users import group_role, at_least
 from ...configs.versions import Owner
-from ...errors import bad_request
+from ...errors import DcsError, bad_request
 from ...monitoring import engine, heartbeats, parameters, readings
 from ...monitoring.health import device_panel, summary
 from ...monitoring.models import SEVERITIES, SIGNALS
@@ -70,15 +68,23 @@ def _heartbeat_items():
     return [HEARTBEAT.validate(data)]
 
 
-def _export_csv(rows, name):
-    response.content_type = "text/csv; charset=utf-8"
-    response.set_header("Content-Disposition", f'attachment; filename="{name}.csv"')
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["time", "unix_seconds", "value"])
+def _export(rows, fmt, name, header):
+    """The readings as a download, streamed a row at a time: a month of a parameter read every second is tens of
+    megabytes, and is never held in memory."""
+    response.set_header("Content-Disposition", f'attachment; filename="{name}.{fmt}"')
+    if fmt == "csv":
+        response.content_type = "text/csv; charset=utf-8"
+        yield "time,unix_seconds,value\n"
+        for t_ns, value in rows:
+            yield f"{iso(t_ns)},{t_ns / NS:.9f},{value!r}\n"
+        return
+    response.content_type = "application/json"
+    yield json.dumps(header)[:-1] + ', "readings": ['
+    first = True
     for t_ns, value in rows:
-        writer.writerow([iso(t_ns), f"{t_ns / NS:.9f}", repr(value)])
-    return out.getvalue()
+        yield ("" if first else ", ") + json.dumps([iso(t_ns), value])
+        first = False
+    yield "]}"
 
 
 def register(api):
@@ -205,11 +211,11 @@ def register(api):
         fmt = query.text("format") or "csv"
         if fmt not in ("csv", "json"):
             raise bad_request("The format must be csv or json.")
+        count = readings.count_raw(found, start_ns, end_ns)
+        if count > EXPORT_LIMIT:
+            raise DcsError(413, f"The window holds {count:,} readings; an export holds at most {EXPORT_LIMIT:,}. "
+                                "Narrow the window (from, to) and export it in parts.")
+        header = {"device": name, "parameter": parameter, "unit": found.unit, "from": iso(start_ns),
+                  "to": iso(end_ns)}
         rows = readings.raw_rows(found, start_ns, end_ns, EXPORT_LIMIT)
-        filename = f"{name}-{parameter}".replace('"', "")
-        if fmt == "csv":
-            return _export_csv(rows, filename)
-        response.content_type = "application/json"
-        response.set_header("Content-Disposition", f'attachment; filename="{filename}.json"')
-        return json.dumps({"device": name, "parameter": parameter, "unit": found.unit, "from": iso(start_ns),
-                           "to": iso(end_ns), "readings": [[iso(t), v] for t, v in rows]})
+        return _export(rows, fmt, f"{name}-{parameter}".replace('"', ""), header)

@@ -10,6 +10,7 @@ Errors come back as XML-RPC faults whose code is the HTTP status and whose strin
 would give. The XML is parsed by expat with no document type allowed, so no entity can expand.
 """
 
+import datetime
 import xmlrpc.client
 from xml.parsers import expat
 
@@ -58,10 +59,15 @@ def fail(principal, actor, device, status="", exit_code=1):
                                                                                         "exit code")})
 
 
+def _time(value):
+    """XML-RPC's own dateTime.iso8601 has no zone: it is read as UTC, like ISO text without an offset."""
+    return value.isoformat() if isinstance(value, datetime.datetime) else value
+
+
 def store_readings(principal, actor, rows):
     if not isinstance(rows, list) or not all(isinstance(r, (list, tuple)) and len(r) == 4 for r in rows):
         raise bad_request("readings takes a list of [device, parameter, time, value] lists.")
-    return readings.ingest(principal, [tuple(r) for r in rows])["stored"]
+    return readings.ingest(principal, [(d, p, _time(t), v) for d, p, t, v in rows])["stored"]
 
 
 METHODS = {"dcs.heartbeat": heartbeat, "dcs.start": start, "dcs.fail": fail, "dcs.readings": store_readings}
