@@ -7,6 +7,13 @@ import time
 
 MISSING = object()
 _CACHES = []
+_GENERATION = [0]
+
+
+def generation():
+    """Take this before reading what is to be remembered, and give it to `put`: what was read before a change
+    (and `forget_all`) is then not remembered after it."""
+    return _GENERATION[0]
 
 
 class TtlCache:
@@ -21,7 +28,10 @@ class TtlCache:
             return MISSING
         return entry[1]
 
-    def put(self, key, value):
+    def put(self, key, value, since):
+        """Remember value (read when the generation was `since`) and return it."""
+        if since != _GENERATION[0]:
+            return value
         if len(self.entries) >= self.size:
             self.entries.clear()
         self.entries[key] = (time.monotonic() + self.seconds, value)
@@ -29,5 +39,6 @@ class TtlCache:
 
 
 def forget_all():
+    _GENERATION[0] += 1
     for cache in _CACHES:
         cache.entries.clear()

@@ -308,3 +308,14 @@ def test_a_value_flapping_around_its_limit_is_told_once_within_the_hold_off(engi
         engine.tick()
     assert events(open_alert("sipm-hv01", "limit")).count("again") == 2
     assert Notification.select().where(Notification.reason == "raised").count() == 1
+
+
+def test_tightening_a_limit_judges_the_value_as_it_stands(engine):
+    temp = limits("sipm-hv01", warn_high=40)
+    engine.tick()
+    read(temp, 35)
+    engine.tick()
+    assert open_alert("sipm-hv01", "limit") is None
+    limits("sipm-hv01", warn_high=30)
+    engine.tick()
+    assert open_alert("sipm-hv01", "limit").severity == "warning"

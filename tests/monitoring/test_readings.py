@@ -119,6 +119,13 @@ def test_a_week_of_readings_comes_back_binned_from_the_rollups(temp):
     assert hour["source"] == "raw" and hour["count"] == [1] * 60
 
 
+def test_a_window_older_than_the_raw_readings_is_drawn_from_the_rollups(temp):
+    read(temp, 10, 20, start_ns=T0 * NS)
+    purge(retention_days=1, now=(T0 + 2 * 86400) * NS)
+    detail = series(temp, T0 * NS, (T0 + 60) * NS, 60)
+    assert detail["source"] == "minute" and detail["min"] == [10.0] and detail["max"] == [20.0]
+
+
 def test_the_series_route_and_its_window_checks(temp, login):
     read(temp, 1, 2, 3, start_ns=T0 * NS)
     viewer = login("vera")

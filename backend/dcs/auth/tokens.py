@@ -12,7 +12,7 @@ from ..errors import DcsError, bad_request, forbidden, not_found
 from ..timeutil import NS, now_ns
 from .models import ApiToken, User
 from .permissions import SCOPES
-from ..ttlcache import MISSING, TtlCache, forget_all
+from ..ttlcache import MISSING, TtlCache, forget_all, generation
 from .sessions import SEEN_EVERY_NS, key_hash, principal_for_user
 
 MAX_DAYS = 3650
@@ -75,6 +75,7 @@ def token_principal(secret):
     known = _PRINCIPALS.get(hashed)
     if known is not MISSING and (known[1] is None or known[1] > now):
         return known[0]
+    since = generation()
     token = ApiToken.select(ApiToken, User).join(User).where(ApiToken.key_hash == hashed).first()
     if token is None:
         raise DcsError(401, "The API token is not known.")
@@ -88,7 +89,7 @@ def token_principal(secret):
         ApiToken.update(last_used_ns=now).where(ApiToken.id == token.id).execute()
     principal = principal_for_user(token.user, token_id=token.id, token_name=token.name,
                                    token_scopes=tuple(token.scope_list))
-    return _PRINCIPALS.put(hashed, (principal, token.expires_ns))[0]
+    return _PRINCIPALS.put(hashed, (principal, token.expires_ns), since)[0]
 
 
 def list_tokens(owner=None):

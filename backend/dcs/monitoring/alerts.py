@@ -199,8 +199,10 @@ def list_alerts(state="open", severity=None, device=None, subsystem=None, group_
     return list(query.order_by(*order, Alert.id.desc()).limit(limit))
 
 
-def history(alert):
-    return [e.to_dict() for e in AlertEvent.select().where(AlertEvent.alert == alert).order_by(AlertEvent.id)]
+def history(alert, limit=1000):
+    """An alert's events, oldest first: the first ones and, when there are very many, the latest `limit`."""
+    events = list(AlertEvent.select().where(AlertEvent.alert == alert).order_by(AlertEvent.id.desc()).limit(limit))
+    return [e.to_dict() for e in reversed(events)]
 
 
 def recent_events(limit=200, device=None):

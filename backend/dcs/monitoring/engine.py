@@ -87,7 +87,7 @@ class Parameters:
         rows = (Parameter.select(Parameter, Device.id, Device.name).join(Device, on=(Parameter.device == Device.id)))
         self.by_id = {p.id: (evaluate.Limits(p), p.name, p.unit, p.device_id, p.device.name, p.guidance,
                              tuple(p.limits().values()) + (p.deadband, p.delay_s, p.n_bad, p.m_window, p.latching),
-                             p.last_ns)
+                             (p.last_ns, p.last_value))
                       for p in rows}
         self.stamp = stamp
         return True
@@ -151,13 +151,15 @@ class Engine:
                        Alert.select(Alert.parameter, Alert.severity)
                        .where(Alert.open_key.is_null(False), Alert.kind == "limit", Alert.bad == 1)}
         states, signatures = {}, {}
-        for parameter_id, (limits, *_, signature, last_ns) in self.parameters.by_id.items():
+        for parameter_id, (limits, *_, signature, (last_ns, last_value)) in self.parameters.by_id.items():
             kept = self.states.get(parameter_id)
             if kept is not None and self.signatures.get(parameter_id) == signature:
                 states[parameter_id] = kept
             else:
                 condition = kept.condition if kept is not None else open_levels.get(parameter_id, 0)
                 states[parameter_id] = evaluate.State.resumed(limits, condition, (last_ns or 0) - 1)
+                if kept is not None and last_ns is not None:  # new limits: judge the value as it stands now
+                    self.catch_up.append((0, parameter_id, last_ns, last_value))
             signatures[parameter_id] = signature
         self.states, self.signatures = states, signatures
         if self.last_reading is None:
@@ -300,6 +302,8 @@ class Engine:
                 except Exception as error:  # a bad tick must not end the engine: log it, show it, go on
                     log.exception("alert engine tick failed")
                     _record_error(self.holder, error)
+                    database.close()  # a lost connection is opened afresh for the next round
+                    database.connect(reuse_if_open=True)
                 self.stopping.wait(max(0.05, 1 - (time.monotonic() - started)))
         finally:
             if holding:

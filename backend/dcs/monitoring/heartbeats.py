@@ -16,7 +16,7 @@ from ..errors import bad_request, conflict, not_found
 from ..groupcommit import GroupCommit
 from ..timeutil import NS, iso, now_ns, to_ns
 from ..topology.models import Device
-from ..ttlcache import MISSING, TtlCache
+from ..ttlcache import MISSING, TtlCache, generation
 from .models import SEVERITIES, Heartbeat, Parameter, Watch
 from .readings import FUTURE_SLACK_NS, store_rows
 from .reporters import devices_named, require_reporter
@@ -60,7 +60,7 @@ _PARAMETERS = TtlCache(5)
 
 def _parameters_of(device_ids):
     """{(device_id, name): parameter_id} of the devices' parameters, remembered a few seconds."""
-    found, wanted = {}, []
+    found, wanted, since = {}, [], generation()
     for device_id in set(device_ids):
         known = _PARAMETERS.get(device_id)
         if known is MISSING:
@@ -73,7 +73,7 @@ def _parameters_of(device_ids):
                                               .where(Parameter.device.in_(wanted)).tuples()):
             fresh[device_id][(device_id, name)] = parameter_id
         for device_id, names in fresh.items():
-            found.update(_PARAMETERS.put(device_id, names))
+            found.update(_PARAMETERS.put(device_id, names, since))
     return found
 
 

@@ -177,9 +177,19 @@ def _window(start_ns, end_ns, points):
 def series(parameter, start_ns, end_ns, points=1000):
     """The readings between start and end binned into at most `points` buckets: {t (Unix seconds of each bucket's
     first reading), min, mean, max, count, source, bucket_s}. Wide buckets come from the per-hour or per-minute
-    rollups, narrow ones from the raw readings."""
+    rollups, narrow ones from the raw readings; a window older than the raw readings (or the minute rollups) are
+    kept for is drawn from the next coarser source that still has it."""
     width = _window(start_ns, end_ns, points)
-    resolution = next((r for r in reversed(RESOLUTIONS) if width >= r * NS), None)
+    finest = next((r for r in reversed(RESOLUTIONS) if width >= r * NS), None)
+    sources = [None, *RESOLUTIONS] if finest is None else [r for r in RESOLUTIONS if r >= finest]
+    for resolution in sources:
+        found = _binned(parameter, start_ns, end_ns, width, resolution)
+        if found["count"]:
+            break
+    return {**found, "source": {60: "minute", 3600: "hour"}.get(resolution, "raw"), "bucket_s": width / NS}
+
+
+def _binned(parameter, start_ns, end_ns, width, resolution):
     if resolution:
         sql = ("SELECT (bucket_ns - ?) / ? AS b, MIN(bucket_ns), MIN(vmin), MAX(vmax), SUM(vsum), SUM(n) "
                "FROM reading_rollups WHERE parameter_id = ? AND resolution_s = ? AND bucket_ns >= ? AND bucket_ns < ? "
@@ -196,8 +206,7 @@ def series(parameter, start_ns, end_ns, points=1000):
         out["max"].append(high)
         out["mean"].append(total / count)
         out["count"].append(count)
-    source = {60: "minute", 3600: "hour"}.get(resolution, "raw")
-    return {**out, "source": source, "bucket_s": width / NS}
+    return out
 
 
 def raw_rows(parameter, start_ns, end_ns, limit):

@@ -4,7 +4,7 @@ Devices and roles are remembered for a few seconds, as device controllers report
 from ..auth.users import at_least, group_role
 from ..errors import forbidden, not_found
 from ..topology.models import Device
-from ..ttlcache import MISSING, TtlCache
+from ..ttlcache import MISSING, TtlCache, generation
 
 _DEVICES = TtlCache(5)
 _ROLES = TtlCache(5)
@@ -12,7 +12,7 @@ _ROLES = TtlCache(5)
 
 def devices_named(names):
     """{name: (id, group_id)} for the named devices; a 404 naming the first unknown one."""
-    found, wanted = {}, []
+    found, wanted, since = {}, [], generation()
     for name in dict.fromkeys(names):
         known = _DEVICES.get(name)
         if known is MISSING:
@@ -23,7 +23,7 @@ def devices_named(names):
         chunk = wanted[start:start + 500]
         for name, device_id, group_id in (Device.select(Device.name, Device.id, Device.group)
                                           .where(Device.name.in_(chunk)).tuples()):
-            found[name] = _DEVICES.put(name, (device_id, group_id))
+            found[name] = _DEVICES.put(name, (device_id, group_id), since)
     for name in wanted:
         if name not in found:
             raise not_found(f"There is no device named {name!r}; a heartbeat must name a device of the topology.")
@@ -36,7 +36,8 @@ def require_reporter(principal, devices, role="member"):
         key = (principal.user_id, principal.is_admin, group_id)
         found = _ROLES.get(key)
         if found is MISSING:
-            found = _ROLES.put(key, group_role(principal, group_id))
+            since = generation()
+            found = _ROLES.put(key, group_role(principal, group_id), since)
         if not at_least(found, role):
             raise forbidden(f"Reporting for {name} is for {role}s of its group (or their device tokens), and "
                             f"{principal.username} is not one.")
