@@ -10,26 +10,30 @@ import threading
 class GroupCommit:
     def __init__(self, write):
         self.write = write  # write([work, ...]) -> [result, ...], in one transaction
-        self.condition = threading.Condition()
+        self.lock = threading.Lock()
         self.pending = []
         self.busy = False
 
     def submit(self, work):
         ticket = _Ticket(work)
-        with self.condition:
+        with self.lock:
             self.pending.append(ticket)
-            while self.busy and not ticket.done:
-                self.condition.wait()
+            leading = not self.busy
+            self.busy = True
+        if not leading:
+            ticket.wake.wait()  # woken when its work is committed, or to lead the next batch
             if ticket.done:
                 return ticket.outcome()
-            self.busy = True
-            batch, self.pending = self.pending, []
         try:
+            with self.lock:
+                batch, self.pending = self.pending, []
             self._write(batch)
         finally:
-            with self.condition:
-                self.busy = False
-                self.condition.notify_all()
+            with self.lock:
+                if self.pending:
+                    self.pending[0].wake.set()  # the first who waits writes the next batch
+                else:
+                    self.busy = False
         return ticket.outcome()
 
     def _write(self, batch):
@@ -44,13 +48,15 @@ class GroupCommit:
                     ticket.error = error
         for ticket in batch:
             ticket.done = True
+            ticket.wake.set()
 
 
 class _Ticket:
-    __slots__ = ("work", "result", "error", "done")
+    __slots__ = ("work", "result", "error", "done", "wake")
 
     def __init__(self, work):
         self.work, self.result, self.error, self.done = work, None, None, False
+        self.wake = threading.Event()
 
     def outcome(self):
         if self.error is not None:
