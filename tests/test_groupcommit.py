@@ -9,11 +9,12 @@ from dcs.groupcommit import GroupCommit
 
 
 def test_work_that_arrives_during_a_write_goes_into_the_next_batch_and_each_caller_gets_its_own_result():
-    batches, others_waiting = [], threading.Event()
+    batches, first_writing, others_waiting = [], threading.Event(), threading.Event()
 
     def write(works):
         batches.append(list(works))
         if len(batches) == 1:
+            first_writing.set()
             assert others_waiting.wait(30), "the other callers never queued"
         return [w * 2 for w in works]
 
@@ -25,6 +26,7 @@ def test_work_that_arrives_during_a_write_goes_into_the_next_batch_and_each_call
 
     first = threading.Thread(target=caller, args=(0,))
     first.start()
+    assert first_writing.wait(30)
     others = [threading.Thread(target=caller, args=(n,)) for n in range(1, 40)]
     for thread in others:
         thread.start()
