@@ -8,8 +8,6 @@ states: up, late after the period, down after the period and the grace (which ra
 can be paused for maintenance until a time.
 """
 
-import math
-
 from ..audit import record
 from ..db import database, plain, writing
 from ..errors import bad_request, conflict, not_found
@@ -18,7 +16,7 @@ from ..timeutil import NS, iso, now_ns, to_ns
 from ..topology.models import Device
 from ..ttlcache import MISSING, TtlCache, generation
 from .models import SEVERITIES, Heartbeat, Parameter, Watch
-from .readings import FUTURE_SLACK_NS, store_rows
+from .readings import FUTURE_SLACK_NS, finite, store_rows
 from .reporters import devices_named, require_reporter
 
 DEFAULT_PERIOD_S, DEFAULT_GRACE_S = 60, 30
@@ -33,18 +31,11 @@ def _signal(item):
     return signal
 
 
-def _finite(value):
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an integer beyond any float
-        return False
-
-
 def _payload_values(item, index, parameters, device_id, received_ns):
     """Readings rows from a heartbeat's payload, and the names the device has no parameter for."""
     rows, ignored = [], []
     for name, value in (item.get("payload") or {}).items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not finite(value):
             raise bad_request(f"Heartbeat {index + 1}: the payload value of {name!r} must be a finite number, "
                               f"not {value!r}.")
         parameter_id = parameters.get((device_id, name))

@@ -66,6 +66,14 @@ def store_rows(rows):
                        [(t, v, pid, t) for pid, (t, v) in latest.items()])
 
 
+def finite(value):
+    """Whether a number is finite, an integer too large for a float counting as not."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _number(value, where):
     if isinstance(value, str):
         try:
@@ -74,11 +82,7 @@ def _number(value, where):
             raise bad_request(f"{where}: the value {value!r} is not a number.") from None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise bad_request(f"{where}: the value must be a number, not {value!r}.")
-    try:
-        finite = math.isfinite(value)
-    except OverflowError:  # an integer beyond any float
-        finite = False
-    if not finite:
+    if not finite(value):
         raise bad_request(f"{where}: the value {value!r} is not a finite number (NaN and infinity are refused).")
     return float(value)
 
