@@ -32,7 +32,8 @@ ROLE_OF = {"ada": "admin", "erin": "expert", "olaf": "operator", "maya": "member
 
 def make_settings(tmp_path, **overrides):
     values = dict(database_url=f"sqlite:///{tmp_path}/dcs.sqlite", calib_dir=str(tmp_path / "calib"),
-                  data_root=str(tmp_path / "data"), secret_key="test-secret-key-" + "x" * 32, password_cost=FAST_COST)
+                  data_root=str(tmp_path / "data"), secret_key="test-secret-key-" + "x" * 32, password_cost=FAST_COST,
+                  command_modules=str(tmp_path / "modules"), command_state_dir=str(tmp_path / "commands"))
     values.update(overrides)
     return Settings(**values)
 
@@ -171,7 +172,7 @@ def fill(rule, token_id=1):
     """A route rule with every wildcard filled in, for the tests that walk the whole route table."""
     rule = rule.replace("<username>", "vera").replace("<name>", "ecal").replace("<detname>", "cspad-0001")
     rule = rule.replace("<ctype>", "pedestals").replace("<version_id:int>", "1").replace("<sha256>", "0" * 64)
-    rule = rule.replace("<parameter>", "temp").replace("<alert_id:int>", "1").replace("<subscription_id:int>", "1")
+    rule = rule.replace("<run_id:int>", "1").replace("<parameter>", "temp").replace("<alert_id:int>", "1").replace("<subscription_id:int>", "1")
     rule = rule.replace("<number:int>", "1").replace("<job_id:int>", "1").replace("<port>", "hv")
     rule = re.sub(r"<(placement|connection|alias)_id:int>", "1", rule).replace("<kind:re:types|devices>", "devices")
     return re.sub(r"<token_id:int>", str(token_id), rule)

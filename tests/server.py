@@ -26,6 +26,8 @@ def dcs_env(tmp_path, **extra):
         "DCS_DATABASE_URL": f"sqlite:///{tmp_path}/dcs.sqlite",
         "DCS_CALIB_DIR": str(tmp_path / "calib"),
         "DCS_DATA_ROOT": str(tmp_path / "data"),
+        "DCS_COMMAND_STATE_DIR": str(tmp_path / "commands"),
+        "DCS_COMMAND_MODULES": str(tmp_path / "modules"),
         "DCS_SECRET_KEY": "server-test-secret-" + "y" * 32,
         "DCS_PASSWORD_COST": "10",
         "DCS_LOG_LEVEL": "WARNING",

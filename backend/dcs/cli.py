@@ -10,6 +10,7 @@ from .auth.permissions import GROUP_ROLES, SCOPES
 from . import run_commands
 from .calib import commands as calib_commands
 from .calib import workflow_commands
+from .commands import cli as command_commands
 from .configs import commands as config_commands
 from .monitoring import commands as monitoring_commands
 from .topology import commands as device_commands
@@ -327,6 +328,7 @@ def build_parser():
     device_commands.register(commands)
     config_commands.register(commands)
     monitoring_commands.register(commands)
+    command_commands.register(commands)
     run_commands.register(commands)
     calib_commands.register(commands, workflow_commands.register)
     add_command(commands, "backup", cmd_backup,

@@ -171,6 +171,12 @@ class Settings:
     webhook_hosts: str = _setting("DCS_WEBHOOK_HOSTS", _text,
                                   "Comma-separated host names (or addresses) alert webhooks may be sent to; empty: "
                                   "no webhooks.", "")
+    command_modules: str = _setting("DCS_COMMAND_MODULES", _text,
+                                    "Folder of local command modules (*.py files each defining `module`); the "
+                                    "installed ones come from the entry point group dcs.commands.", "commands")
+    command_state_dir: str = _setting("DCS_COMMAND_STATE_DIR", _text,
+                                      "Directory where command modules keep files of their own (the SiPM "
+                                      "simulator's board states).", "db/commands")
     public_url: str = _setting("DCS_PUBLIC_URL", _text,
                                "The portal's address as people reach it, for links in alert mail.",
                                "http://127.0.0.1:8080/")
@@ -216,6 +222,8 @@ class Settings:
         if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and ":memory:" not in url:
             url = "sqlite:///" + absolute(url[len("sqlite:///"):])
         return self.replace(database_url=url, calib_dir=absolute(self.calib_dir), data_root=absolute(self.data_root),
+                            command_modules=absolute(self.command_modules),
+                            command_state_dir=absolute(self.command_state_dir),
                             secret_key_file=absolute(self.secret_key_file), static_dir=absolute(self.static_dir))
 
     @property

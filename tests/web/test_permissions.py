@@ -29,6 +29,7 @@ EXPECTED = {
     "monitoring.operate": {"ada", "erin", "olaf"},
     "monitoring.write": {"ada", "erin"},
     "subscriptions.own": {"ada", "erin", "olaf", "maya", "vera"},
+    "commands.run": {"ada", "erin", "olaf", "maya", "vera"},
     "xmlrpc": LOGGED_IN | {"anonymous"},
     "audit.read": {"ada", "erin"},
     "users.manage": {"ada"},

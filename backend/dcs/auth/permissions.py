@@ -80,6 +80,8 @@ PERMISSIONS = {p.name: p for p in [
                scope="write"),
     Permission("xmlrpc", "legacy device controllers over XML-RPC; every call carries a heartbeat-scope token as "
                "its first argument", anonymous=True),
+    Permission("commands.run", "viewers and up; each command names the role it needs in the device's group, which "
+               "the route checks", min_role="viewer", scope="write"),
     Permission("audit.read", "experts and admins", min_role="expert", scope="read"),
     Permission("users.manage", "admins", admin_only=True, scope="admin"),
 ]}

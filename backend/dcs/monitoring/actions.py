@@ -13,11 +13,16 @@ class Action:
     description: str
     run: object  # run(actor, device, arguments) -> str
     arguments: dict = field(default_factory=dict)  # name -> what it is (all required)
-    authorize: object = None  # authorize(principal, arguments): a 403 unless the principal may do it by hand
+    authorize: object = None  # authorize(principal, arguments, group): a 403 unless the principal may do it by hand
+    checker: object = None  # checker(arguments): the action's own check, instead of "all text, all required"
+    source: str = "portal"  # or the command module it comes from
 
     def check(self, arguments):
         if not isinstance(arguments, dict):
             raise bad_request("The action's arguments must be a JSON object.")
+        if self.checker is not None:
+            self.checker(arguments)
+            return arguments
         unknown = sorted(set(arguments) - set(self.arguments))
         missing = sorted(set(self.arguments) - set(arguments))
         if unknown or missing:
@@ -31,7 +36,8 @@ class Action:
         return arguments
 
     def to_dict(self):
-        return {"name": self.name, "description": self.description, "arguments": self.arguments}
+        return {"name": self.name, "description": self.description, "arguments": self.arguments,
+                "source": self.source}
 
 
 ACTIONS = {}
@@ -57,7 +63,7 @@ def _apply_recipe(actor, device, arguments):
     return f"applied the recipe {recipe.name} ({recipe.mode}): {len(changed)} configuration(s) activated"
 
 
-def _may_apply_recipe(principal, arguments):
+def _may_apply_recipe(principal, arguments, group=None):
     from ..auth.users import require_role
     from ..configs.recipes import get_recipe
 

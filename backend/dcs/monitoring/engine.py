@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 
+from ..commands.modules import load as load_modules
 from ..db import database, writing
 from ..timeutil import NS, iso, now_ns
 from ..topology.models import Device
@@ -103,6 +104,7 @@ class Engine:
         self.stopping = threading.Event()
         self.thread = None
         self.forget()
+        load_modules(settings)  # the command modules' actions, for reactions
 
     def forget(self, last_reading=None):
         """Start over from the database: after an error in a tick, or on (re)taking the lease from another process,

@@ -50,7 +50,7 @@ def create(actor, principal, name, group, action, arguments, mode, device=None, 
     _check(values)
     found = get_action(action)
     if found.authorize is not None:
-        found.authorize(principal, arguments)
+        found.authorize(principal, arguments, group)
     device_row = Device.named(device) if device else None
     if device_row is not None and device_row.group_id != group.id:
         raise bad_request(f"{device_row.name} is not a device of {group.name}; a rule reacts only to its group's "
@@ -157,7 +157,7 @@ def run_offered(actor, principal, alert, reaction, confirmed):
         raise bad_request(f"Confirm first: {reaction.confirm}", errors=[{"field": "confirm", "error": "is required"}])
     action = get_action(reaction.action)
     if action.authorize is not None:  # the presser must be allowed to do it by hand, whoever made the rule
-        action.authorize(principal, reaction.args)
+        action.authorize(principal, reaction.args, reaction.group)
     return _run(actor, reaction, alert, "button")
 
 

@@ -4,6 +4,7 @@ import logging
 
 from bottle import Bottle, request, response
 
+from ..commands.modules import load as load_modules
 from ..db import connect, pending_migrations
 from . import spa
 from .errors import ErrorPlugin, error_response, install_error_handlers
@@ -32,6 +33,7 @@ def create_app(settings):
     if pending:
         raise RuntimeError(f"The database needs {len(pending)} migration(s) ({', '.join(pending)}): run `dcs migrate`.")
 
+    load_modules(settings)  # command modules: their commands, and the emergency actions they offer
     api = Bottle()
     api.config["dcs.settings"] = settings
     for plugin in (ErrorPlugin(), DatabasePlugin(), AuthPlugin(settings), InjectionPlugin(settings)):
