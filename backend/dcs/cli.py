@@ -105,7 +105,7 @@ def cmd_serve(settings, args):
     if args.demo_feed:
         from .demo_monitoring import Feed
 
-        feed = Feed().start()
+        feed = Feed(settings).start()
     try:
         waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
                        max_request_body_size=server_body_limit(settings), ident="dcs", **WAITRESS_OPTIONS, **options)

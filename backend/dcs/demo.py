@@ -11,7 +11,6 @@ from .audit import Actor
 from .auth.models import User
 from .auth.passwords import generate_password
 from .auth.users import create_group, create_user
-from .config import Settings
 from .db import MetaValue, database
 from .timeutil import iso, now_ns
 
@@ -51,7 +50,7 @@ def seed(cost, admin_name="admin", settings=None):
             create_user(actor, username, people_password, cost, display_name=display, email=email,
                         memberships=[{"group": g, "role": r} for g, r in memberships])
         demo_topology.seed()
-        demo_monitoring.seed(settings or Settings())
+        demo_monitoring.seed(settings)
         if settings is not None:
             demo_calib.seed(settings)
         MetaValue.set_value("demo_seeded", iso(now_ns()))

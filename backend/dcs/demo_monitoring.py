@@ -5,13 +5,17 @@ every few seconds, except for the SAC HV crate, which has stopped answering (so 
 and the SAC board behind it is shown as suppressed), and one ECal board running warm.
 """
 
+import contextlib
+import io
 import math
 import random
 import threading
+from pathlib import Path
 
 from .audit import Actor
 from .auth.models import User
 from .auth.sessions import principal_for_user
+from .config import Settings
 from .db import database, writing
 from .monitoring import alerts, heartbeats, notify, parameters, reactions
 from .monitoring.models import Alert, Parameter, Watch
@@ -20,6 +24,7 @@ from .timeutil import NS, now_ns
 from .topology.models import Device
 
 STOPPED = ("mainframe-sac", "sipm-sac01")  # the controllers that fell silent
+SIMULATED = ("sipm-ecal01", "sipm-ecal02")  # boards played by sipm-ctl and read by the collector
 WARM = "sipm-ecal07"
 LIMITS = {
     "temp": dict(unit="°C", nominal=27.0, warn_high=35.0, alarm_high=40.0, deadband=0.3, delay_s=10,
@@ -68,6 +73,28 @@ def _value(name, parameter, t_s, rng):
     return round(2.0 + 0.3 * math.sin(t_s / 3600 + phase) + rng.gauss(0, 0.05), 3)
 
 
+def _simulated_boards(actor, settings):
+    """Two ECal boards run on the sipm-ctl simulator: every channel at 38 V, each with its own voltage and current
+    parameters, read by the collector (`dcs serve --demo-feed`, or `dcs cmd collect`)."""
+    from .commands import sipm_ctl
+    from .commands.sipm import module
+
+    folder = Path(settings.command_state_dir) / module.name
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in SIMULATED:
+        state = str(folder / f"{name}.json")
+        for channel in range(32):
+            for step in (["set-hv", str(channel), "38.00"], ["hv-on", str(channel)]):
+                with contextlib.redirect_stdout(io.StringIO()):
+                    sipm_ctl.main(["--state", state, "--board", name, *step])
+        device = Device.get(Device.name == name)
+        for channel in range(32):
+            parameters.define(actor, device, f"ch{channel:02d}_v", {"unit": "V", "nominal": 38.0, "alarm_low": 36.0,
+                                                                   "alarm_high": 40.0, "delay_s": 30})
+            parameters.define(actor, device, f"ch{channel:02d}_ua", {"unit": "µA", "warn_high": 5.0,
+                                                                    "alarm_high": 8.0})
+
+
 def seed(settings):
     actor = Actor("system:demo")
     now = now_ns()
@@ -95,7 +122,9 @@ def seed(settings):
         for start in range(0, len(rows), 50_000):
             store_rows(rows[start:start + 50_000])
     _history(now)
-    _subscriptions(actor, settings)
+    if settings is not None:  # the simulator keeps its boards in the settings' state directory
+        _simulated_boards(actor, settings)
+    _subscriptions(actor, settings or Settings())
     _reactions(actor)
 
 
@@ -138,8 +167,8 @@ def _reactions(actor):
 class Feed:
     """The demo's device controllers: every few seconds a heartbeat and readings for each, but the stopped ones."""
 
-    def __init__(self, every_s=5):
-        self.every_s = every_s
+    def __init__(self, settings, every_s=5):
+        self.settings, self.every_s = settings, every_s
         self.stopping = threading.Event()
         self.rng = random.Random()
 
@@ -162,8 +191,11 @@ class Feed:
             database.close()
 
     def beat(self, principal, actor):
+        from .commands.collector import Collector
+
+        Collector(self.settings, principal, SIMULATED).round()  # the simulated boards answer for themselves
         now = now_ns()
-        names = [n for n in _controllers() if n not in STOPPED]
+        names = [n for n in _controllers() if n not in STOPPED + SIMULATED]
         found = {(d, p): i for i, d, p in Parameter.select(Parameter.id, Device.name, Parameter.name)
                  .join(Device, on=(Parameter.device == Device.id)).where(Device.name.in_(names)).tuples()}
         heartbeats.receive(actor, principal, [{"device": n, "status": "ok"} for n in names], source=actor.label)

@@ -82,6 +82,23 @@ def cmd_cancel(settings, args):
     print(f"asked run {run.id} ({run.module}.{run.command}) to stop")
 
 
+def cmd_collect(settings, args):
+    from .collector import Collector
+
+    open_database(settings)
+    _, principal = acting_as(args.as_user)
+    collector = Collector(settings, principal, args.devices or None, args.every)
+    if args.once:
+        for name, state in collector.round().items():
+            print(f"{name}: {state}")
+        return
+    print(f"collecting from the SiPM boards every {args.every:g} s (Ctrl+C stops)")
+    try:
+        collector.run()
+    except KeyboardInterrupt:
+        print("stopped")
+
+
 def register(commands):
     cmd = commands.add_parser("cmd", help="Run device commands through the command modules.",
                               description="Device commands: list them, run one on devices, read the run log.")
@@ -100,3 +117,8 @@ def register(commands):
     add_command(actions, "show", cmd_show, "One run with its output.").add_argument("id", type=int)
     cancel = add_as_user(add_command(actions, "cancel", cmd_cancel, "Stop a running command."))
     cancel.add_argument("id", type=int)
+    collect = add_as_user(add_command(actions, "collect", cmd_collect,
+                                      "Read the SiPM boards' status into heartbeats and readings, every few seconds."))
+    collect.add_argument("devices", nargs="*", metavar="DEVICE", help="the boards (default: every SiPM board)")
+    collect.add_argument("--every", type=float, default=10.0, help="seconds between rounds (default 10)")
+    collect.add_argument("--once", action="store_true", help="one round, then stop")
