@@ -1,6 +1,8 @@
 """The SiPM module on the real sipm-ctl: replies read into values, limits refused before the board is touched,
 a busy board reported, and its commands offered as emergency actions on alerts."""
 
+import threading
+
 import pytest
 
 from dcs.commands import modules, runner
@@ -66,7 +68,13 @@ def test_a_command_is_offered_on_an_alert_and_an_operator_runs_it(boards, engine
     alert = Alert.get()
     assert [o["name"] for o in reactions.offers(alert)] == ["hv-off-3"]
     done = reactions.run_offered(ACTOR, principal("olaf"), alert, reactions.get_reaction("hv-off-3"), True)
-    assert done.state == "done" and "sipm.hv-off on sipm-hv01: done" in done.result
+    assert done.state == "done" and done.result.startswith("started sipm.hv-off on sipm-hv01: run ")
+    command_run = CommandRun.get_by_id(int(done.result.rsplit(" ", 1)[1]))
+    for _ in range(200):  # bounded: the command runs in its own thread
+        if CommandRun.get_by_id(command_run.id).state != "running":
+            break
+        threading.Event().wait(0.05)
+    assert CommandRun.get_by_id(command_run.id).state == "done"
     channel = run(boards, "sipm.status", who="vera").to_dict()["result"]["channels"][3]
     assert channel["state"] in ("ramp", "off")
     assert refusal(lambda: reactions.create(ACTOR, erin, "bad-args", "ecal", "sipm.hv-off", {"channel": 99},
