@@ -86,6 +86,9 @@ def cmd_serve(settings, args):
         settings = settings.replace(port=args.port)
     db = open_database(settings, migrate=True)
     created = _first_start(settings, demo=args.demo)
+    from .commands.runner import recover_abandoned
+
+    recover_abandoned()
     db.close()
     app = create_app(settings)
     url = f"http://{settings.host}:{settings.port}/"

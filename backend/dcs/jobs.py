@@ -175,12 +175,18 @@ def run(settings, job, bar=None):
     return Job.get_by_id(job.id)
 
 
+def worker_gone(worker):
+    """Whether a worker ("host:pid") is a process of this host that has ended (another host's cannot be told)."""
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    return not _alive(int(pid))
+
+
 def recover_abandoned():
     """Jobs this host's dead processes left running are failed: they will not finish by themselves."""
-    host = socket.gethostname()
-    for job in Job.select().where(Job.state == "running", Job.worker.startswith(f"{host}:")):
-        pid = int(job.worker.rsplit(":", 1)[1] or 0)
-        if pid != os.getpid() and not _alive(pid):
+    for job in Job.select().where(Job.state == "running", Job.worker.startswith(f"{socket.gethostname()}:")):
+        if worker_gone(job.worker):
             Job.update(state="failed", finished_ns=now_ns(),
                        message="The process running this job stopped before it ended; submit it again.") \
                 .where(Job.id == job.id, Job.state == "running").execute()

@@ -197,3 +197,25 @@ def test_the_api_runs_a_command_and_follows_it(probe, login):
                                                              "arguments": {"times": 7}}), 400, "was not run")
     assert {e["field"] for e in body["errors"]} == {"text", "times"}
     assert json.loads(json.dumps(body))  # the error shape, serialisable
+
+
+def test_a_run_left_by_a_process_that_died_is_failed_and_its_device_freed(probe):
+    import socket
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (slow,) = run(probe, "probe.slow", wait=False)
+    runner.cancel(ACTOR, principal("olaf"), slow)
+    for _ in range(300):
+        if CommandRun.get_by_id(slow.id).state != "running":
+            break
+        threading.Event().wait(0.05)
+    # As a crashed server leaves them: a run still "running" for a process that is gone, holding its device.
+    CommandRun.update(state="running", finished_ns=None, worker=f"{socket.gethostname()}:{gone.stdout.strip()}") \
+        .where(CommandRun.id == slow.id).execute()
+    DeviceLock.insert(device=slow.device_id, run_id=slow.id, since_ns=0, until_ns=2**62).execute()
+    runner.recover_abandoned()
+    found = CommandRun.get_by_id(slow.id)
+    assert found.state == "failed" and "stopped while the command ran" in found.message
+    assert DeviceLock.select().count() == 0

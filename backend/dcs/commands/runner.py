@@ -20,6 +20,7 @@ from ..audit import record
 from ..auth.users import at_least, group_role
 from ..db import database, writing
 from ..errors import DcsError, bad_request, conflict, forbidden, not_found
+from ..jobs import worker_gone
 from ..timeutil import NS, now_ns
 from ..topology.models import Device
 from . import textutil
@@ -210,3 +211,16 @@ def list_runs(device=None, batch=None, limit=100):
     if batch:
         query = query.where(CommandRun.batch == batch)
     return list(query)
+
+
+def recover_abandoned():
+    """Runs that this host's dead processes left running are failed and their devices freed: they will not end
+    by themselves (called when `dcs serve` starts)."""
+    for run in CommandRun.select().where(CommandRun.state == "running", CommandRun.worker.startswith(
+            f"{socket.gethostname()}:")):
+        if worker_gone(run.worker):
+            with writing():
+                CommandRun.update(state="failed", finished_ns=now_ns(),
+                                  message="the portal stopped while the command ran; check the device").where(
+                    CommandRun.id == run.id, CommandRun.state == "running").execute()
+                DeviceLock.delete().where(DeviceLock.run_id == run.id).execute()
