@@ -187,6 +187,10 @@ def test_the_api_runs_a_command_and_follows_it(probe, login):
     assert found["state"] == "done" and found["output"] == "hi\n"
     listed = viewer.get("/api/commands/runs?device=sipm-hv01").json["runs"]
     assert [r["id"] for r in listed] == [run_id]
+    assert [r["id"] for r in viewer.get("/api/commands/runs?command=probe.echo&state=done").json["runs"]] == [run_id]
+    assert viewer.get("/api/commands/runs?command=probe.slow").json["runs"] == []
+    assert_error(viewer.get("/api/commands/runs?device=nope"), 404, "no device named 'nope'")
+    assert_error(viewer.get("/api/commands/runs?state=finished"), 400, "state must be one of")
     names = {c["key"] for m in viewer.get("/api/commands").json["modules"] for c in m["commands"]}
     assert {"probe.echo", "sipm.set-hv"} <= names
     assert_error(viewer.post("/api/commands/runs", {"command": "probe.echo", "devices": ["sipm-hv01"],

@@ -203,13 +203,18 @@ def cancel(actor, principal, run):
     return run
 
 
-def list_runs(device=None, batch=None, limit=100):
+def list_runs(device=None, batch=None, limit=100, command=None, state=None):
     query = (CommandRun.select(CommandRun, Device).join(Device, on=(CommandRun.device == Device.id))
              .order_by(CommandRun.started_ns.desc(), CommandRun.id.desc()).limit(limit))
     if device is not None:
         query = query.where(CommandRun.device == device)
     if batch:
         query = query.where(CommandRun.batch == batch)
+    if command:
+        module, _, name = command.partition(".")
+        query = query.where(CommandRun.module == module, CommandRun.command == name)
+    if state:
+        query = query.where(CommandRun.state == state)
     return list(query)
 
 

@@ -40,6 +40,8 @@ class DeviceType(Model):
 
 
 class Device(Model):
+    label = "device"
+
     name = peewee.CharField(max_length=200, unique=True)
     type = peewee.ForeignKeyField(DeviceType, backref="devices", column_name="type_id")
     detid = peewee.CharField(max_length=160)

@@ -2,8 +2,8 @@ import { del, get, patch, post } from './client.js'
 
 const devicePath = (name) => `/devices/${encodeURIComponent(name)}`
 
-/** Every device by name; subsystem narrows them on the server. */
-export const listDevices = async ({ subsystem } = {}) => (await get('/devices', { query: { subsystem } })).devices
+/** Every device by name; subsystem and type narrow them on the server. */
+export const listDevices = async ({ subsystem, type } = {}) => (await get('/devices', { query: { subsystem, type } })).devices
 
 /**
  * The device page: facts, predecessors/successors, type, ports, placements, aliases, connections,

@@ -1,17 +1,6 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { useAuthStore } from '@/stores/auth.js'
 
-const AreaView = () => import('@/views/AreaView.vue')
-
-// The areas that later work fills in; one shared view shows their heading and purpose.
-const areas = [
-  {
-    path: '/commands',
-    title: 'Commands',
-    description: 'Commands sent to devices through the command modules, and the emergency actions.',
-  },
-]
-
 // meta.public: reachable without signing in.
 // meta.admin: needs the global admin role. meta.permission: needs that permission.
 export const routes = [
@@ -181,13 +170,12 @@ export const routes = [
     props: true,
     meta: { title: 'Alert' },
   },
-  ...areas.map((area) => ({
-    path: area.path,
-    name: area.path.slice(1),
-    component: AreaView,
-    props: { title: area.title, description: area.description },
-    meta: { title: area.title },
-  })),
+  {
+    path: '/commands',
+    name: 'commands',
+    component: () => import('@/views/CommandsView.vue'),
+    meta: { title: 'Commands' },
+  },
   {
     path: '/admin/users',
     name: 'users',

@@ -5,7 +5,9 @@ from bottle import response
 
 from ...commands import runner
 from ...commands.modules import load
-from ...topology.devices import get_device
+from ...commands.models import RUN_STATES
+from ...errors import bad_request
+from ...topology.models import Device
 from .. import query
 from ..fields import Bool, Body, Dict, List, Str
 
@@ -30,11 +32,16 @@ def register(api):
 
     @api.route("/commands/runs", "GET", perm="read", tag="commands",
                query=(("device", "one device's runs"), ("batch", "the runs started together"),
+                      ("command", "one command's runs, e.g. sipm.status"), ("state", "running, done, failed, ..."),
                       ("limit", "how many (default 100, at most 1000)")))
     def runs():
         """The run log, newest first: who ran what, when, with which arguments, and how it went."""
-        device = get_device(query.text("device")) if query.text("device") else None
-        found = runner.list_runs(device, query.text("batch"), min(query.whole("limit", 100, digits=4), 1000))
+        device = Device.named(query.text("device")) if query.text("device") else None
+        state = query.text("state")
+        if state and state not in RUN_STATES:
+            raise bad_request(f"The state must be one of {', '.join(RUN_STATES)}.")
+        found = runner.list_runs(device, query.text("batch"), min(query.whole("limit", 100, digits=4), 1000),
+                                 query.text("command"), state)
         return {"ok": True, "runs": [r.to_dict() for r in found]}
 
     @api.route("/commands/runs/<run_id:int>", "GET", perm="read", tag="commands")
