@@ -196,7 +196,7 @@ def test_the_api_runs_a_command_and_follows_it(probe, login):
     assert_error(viewer.post("/api/commands/runs", {"command": "probe.echo", "devices": ["sipm-hv01"],
                                                     "arguments": {"text": "hi"}}), 403, "operators of ecal")
     assert_error(operator.post("/api/commands/runs", {"command": "probe.echo", "devices": [],
-                                                      "arguments": {"text": "hi"}}), 400, "1 to 500")
+                                                      "arguments": {"text": "hi"}}), 400, "1 to 64")
     body = assert_error(operator.post("/api/commands/runs", {"command": "probe.echo", "devices": ["sipm-hv01"],
                                                              "arguments": {"times": 7}}), 400, "was not run")
     assert {e["field"] for e in body["errors"]} == {"text", "times"}
@@ -223,3 +223,21 @@ def test_a_run_left_by_a_process_that_died_is_failed_and_its_device_freed(probe)
     found = CommandRun.get_by_id(slow.id)
     assert found.state == "failed" and "stopped while the command ran" in found.message
     assert DeviceLock.select().count() == 0
+
+
+def test_a_nul_from_a_utility_is_dropped_and_a_huge_number_is_refused(probe):
+    import sys
+
+    from dcs.commands.modules import Arg
+
+    ctx_module = modules.load(probe)["probe"]
+
+    @ctx_module.command("nul", "Print a NUL byte")
+    def nul(ctx):
+        return ctx.run([sys.executable, "-c", "import sys; sys.stdout.buffer.write(b'a\\x00b')"])
+
+    (found,) = run(probe, "probe.nul")
+    assert found.state == "done" and found.output == "ab"
+    assert "finite" in refusal(lambda: run(probe, "probe.echo", text="a", times=10**400)).message
+    assert "must not start with '-'" in refusal(lambda: run(probe, "probe.echo", text="--state=/etc")).message
+    assert Arg("x", "int").check("7") == 7

@@ -64,10 +64,14 @@ class Arg:
                         from None
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"must be a number, not {value!r}")
+            try:
+                finite = math.isfinite(value)
+            except OverflowError:  # an integer beyond any float
+                finite = False
+            if not finite:
+                raise ValueError("must be a finite number")
             if self.type == "int" and not float(value).is_integer():
                 raise ValueError(f"must be a whole number, not {value!r}")
-            if not math.isfinite(value):
-                raise ValueError("must be a finite number")
             value = int(value) if self.type == "int" else float(value)
             unit = f" {self.unit}" if self.unit else ""
             if self.minimum is not None and value < self.minimum:
@@ -87,6 +91,8 @@ class Arg:
             raise ValueError(f"must be one of {', '.join(map(str, self.choices))}, not {value!r}")
         if len(value) > self.max_len or any(ord(c) < 32 for c in value):
             raise ValueError(f"must be one line of at most {self.max_len} characters")
+        if value.startswith("-"):  # a utility would take it for one of its options
+            raise ValueError("must not start with '-'")
         return value
 
     def to_dict(self):

@@ -16,6 +16,8 @@ import threading
 import time
 from pathlib import Path
 
+import peewee
+
 from ..audit import record
 from ..auth.users import at_least, group_role
 from ..db import database, writing
@@ -29,7 +31,11 @@ from .modules import get_command
 
 log = logging.getLogger(__name__)
 
-MAX_DEVICES = 500
+MAX_DEVICES = 64  # a command goes to controllers: a detector has a few dozen
+MAX_RUNNING = 64  # runs at once in one process (each is a thread and a utility)
+KILL_WAIT_S = 10
+_RUNNING = [0]
+_CAPACITY_LOCK = threading.Lock()
 LOCK_MARGIN_S = 60
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 _CANCELS = {}  # run id -> Event, for the runs of this process
@@ -101,8 +107,11 @@ def _lock(devices, runs, timeout_s, now):
             other = CommandRun.get_or_none(CommandRun.id == lock.run_id)
             what = f"{other.module}.{other.command} (run {other.id}, by {other.actor})" if other else "a command"
             raise conflict(f"{device.name} is busy with {what}; wait for it to end or cancel it.")
-    DeviceLock.insert_many([{"device": run.device_id, "run_id": run.id, "since_ns": now,
-                             "until_ns": now + int((timeout_s + LOCK_MARGIN_S) * NS)} for run in runs]).execute()
+    try:
+        DeviceLock.insert_many([{"device": run.device_id, "run_id": run.id, "since_ns": now,
+                                 "until_ns": now + int((timeout_s + LOCK_MARGIN_S) * NS)} for run in runs]).execute()
+    except peewee.IntegrityError:  # another process locked one of them a moment ago
+        raise conflict("One of the devices was just taken by another command; try again when it ends.") from None
 
 
 def start(settings, actor, principal, key, device_names, arguments, confirm=False, wait=False, authorized=False):
@@ -114,6 +123,47 @@ def start(settings, actor, principal, key, device_names, arguments, confirm=Fals
     if command.danger == "confirm" and not confirm:
         raise bad_request(f"{command.key} changes the hardware: confirm it (confirm: true, or --yes).",
                           errors=[{"field": "confirm", "error": "is required"}])
+    with _CAPACITY_LOCK:
+        if _RUNNING[0] + len(devices) > MAX_RUNNING:
+            raise DcsError(503, f"{_RUNNING[0]} commands are running in this process, at most {MAX_RUNNING} at "
+                                "once; try again when some have ended.")
+        _RUNNING[0] += len(devices)  # given back as each run ends (or here, if it never starts)
+    try:
+        runs = _begin(actor, module, command, clean, devices)
+    except BaseException:
+        _done(len(devices))
+        raise
+    threads = [threading.Thread(target=_in_thread, args=(settings, actor, module, command, clean, run, device),
+                                name=f"dcs-command-{run.id}", daemon=True) for run, device in zip(runs, devices)]
+    for index, thread in enumerate(threads):
+        try:
+            thread.start()
+        except RuntimeError:  # no thread to be had: the runs not started end here, and free their devices
+            for run, device in list(zip(runs, devices))[index:]:
+                _finish(actor, command, run, device, "failed", None, "", "",
+                        "the portal could not start the command (no thread free)", {})
+            _done(len(threads) - index)
+            raise DcsError(503, "The portal could not start the command now; try again.") from None
+    if wait:
+        try:
+            for thread in threads:
+                thread.join()
+        except KeyboardInterrupt:  # the CLI is interrupted: stop the utilities, let the runs record it
+            for run in runs:
+                _CANCELS.setdefault(run.id, threading.Event()).set()
+            for thread in threads:
+                thread.join(KILL_WAIT_S)
+            raise
+    return [CommandRun.get_by_id(run.id) for run in runs]
+
+
+def _done(count):
+    with _CAPACITY_LOCK:
+        _RUNNING[0] -= count
+
+
+def _begin(actor, module, command, clean, devices):
+    """The runs, created with their devices locked, in one transaction."""
     now = now_ns()
     batch = secrets.token_hex(8)
     with writing():
@@ -125,14 +175,7 @@ def start(settings, actor, principal, key, device_names, arguments, confirm=Fals
         record(actor, "command.start", "command", command.key,
                f"started {command.key} on {', '.join(d.name for d in devices)}",
                after={"arguments": clean, "runs": [r.id for r in runs]})
-    threads = [threading.Thread(target=_in_thread, args=(settings, actor, module, command, clean, run, device),
-                                name=f"dcs-command-{run.id}", daemon=True) for run, device in zip(runs, devices)]
-    for thread in threads:
-        thread.start()
-    if wait:
-        for thread in threads:
-            thread.join()
-    return [CommandRun.get_by_id(run.id) for run in runs]
+    return runs
 
 
 def _in_thread(*args):
@@ -171,13 +214,32 @@ def _execute(settings, actor, module, command, arguments, run, device):
         log.exception("command %s on %s failed", command.key, device.name)
         message = f"{type(error).__name__}: {error}"
     finally:
+        _finish(actor, command, run, device, state, exit_code, output, errors, message, result)
+        _CANCELS.pop(run.id, None)
+        _done(1)
+
+
+def _clean(text):
+    return text.replace("\x00", "")  # a NUL from a utility is no text for the database
+
+
+def _finish(actor, command, run, device, state, exit_code, output, errors, message, result):
+    """Record how a run ended and free its device; if that fails, at least end the run and free the device."""
+    try:
         with writing():
-            CommandRun.update(state=state, exit_code=exit_code, output=output, errors=errors, message=message[:2000],
-                              result=json.dumps(result), finished_ns=now_ns()).where(CommandRun.id == run.id).execute()
+            CommandRun.update(state=state, exit_code=exit_code, output=_clean(output), errors=_clean(errors),
+                              message=_clean(message)[:2000], result=json.dumps(result),
+                              finished_ns=now_ns()).where(CommandRun.id == run.id).execute()
             DeviceLock.delete().where(DeviceLock.device == device.id, DeviceLock.run_id == run.id).execute()
             record(actor, "command.end", "command", command.key, f"{command.key} on {device.name}: {state}",
-                   after={"run": run.id, "exit_code": exit_code, "message": message[:500]})
-        _CANCELS.pop(run.id, None)
+                   after={"run": run.id, "exit_code": exit_code, "message": _clean(message)[:500]})
+    except Exception:  # noqa: BLE001 - the device must not stay locked because the log could not be written
+        log.exception("recording the end of run %s failed", run.id)
+        with writing():
+            CommandRun.update(state="failed", finished_ns=now_ns(),
+                              message="the run ended but its output could not be recorded").where(
+                CommandRun.id == run.id).execute()
+            DeviceLock.delete().where(DeviceLock.run_id == run.id).execute()
 
 
 def get_run(run_id):
@@ -189,7 +251,8 @@ def get_run(run_id):
 
 def cancel(actor, principal, run):
     """Ask a running command to stop (its utility is killed); a 409 when it has ended."""
-    require_role_on(principal, run.device, "operator", f"Cancelling run {run.id}")
+    if run.actor != actor.label:  # one's own run may always be stopped
+        require_role_on(principal, run.device, "operator", f"Cancelling run {run.id}")
     with writing():
         run = CommandRun.get_by_id(run.id)
         if run.state in FINISHED:

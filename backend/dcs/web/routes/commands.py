@@ -16,6 +16,17 @@ RUN = Body(command=Str(min_len=3, max_len=81, description="module.command, e.g. 
            arguments=Dict(max_bytes=4000, default={}), confirm=Bool(default=False))
 
 
+LISTED_OUTPUT = 4096
+
+
+def _listed(run):
+    """A run in a list: its output and errors cut to their first 4 KiB (the run itself has them whole)."""
+    for key in ("output", "errors"):
+        if len(run[key]) > LISTED_OUTPUT:
+            run[key] = run[key][:LISTED_OUTPUT] + "\n… (cut; the run's own page has all of it)"
+    return run
+
+
 def register(api):
     @api.route("/commands", "GET", perm="read", tag="commands")
     def modules(settings):
@@ -42,7 +53,7 @@ def register(api):
             raise bad_request(f"The state must be one of {', '.join(RUN_STATES)}.")
         found = runner.list_runs(device, query.text("batch"), min(query.whole("limit", 100, digits=4), 1000),
                                  query.text("command"), state)
-        return {"ok": True, "runs": [r.to_dict() for r in found]}
+        return {"ok": True, "runs": [_listed(r.to_dict()) for r in found]}
 
     @api.route("/commands/runs/<run_id:int>", "GET", perm="read", tag="commands")
     def one_run(run_id):
