@@ -63,7 +63,9 @@ class Context:
     def run(self, argv, timeout_s=None, env=None):
         """Run a utility within what is left of the command's timeout."""
         left = self.deadline - time.monotonic()
-        return textutil.run(argv, max(0.1, min(left, timeout_s or left)), env=env, cancelled=self.cancelled)
+        if left <= 0:
+            raise DcsError(504, "the command's time is up; nothing more was run")
+        return textutil.run(argv, min(left, timeout_s or left), env=env, cancelled=self.cancelled)
 
 
 class Outcome:
