@@ -1,0 +1,1 @@
+"""The beam monitor data channel: XML-RPC callbacks and polling, raw data blocks, sinks."""
