@@ -19,11 +19,11 @@ from pathlib import Path
 import peewee
 
 from ..audit import record
-from ..auth.users import at_least, group_role
 from ..db import database, writing
-from ..errors import DcsError, bad_request, conflict, forbidden, not_found
+from ..errors import DcsError, bad_request, conflict, not_found
 from ..jobs import worker_gone
 from ..timeutil import NS, now_ns
+from ..topology.devices import require_device_role
 from ..topology.models import Device
 from . import textutil
 from .models import FINISHED, CommandRun, DeviceLock
@@ -85,17 +85,9 @@ def _devices(names, module, command, principal, authorized=False):
             raise bad_request(f"{device.name} is a {device.type.name}; the module {module.name} applies to "
                               f"{', '.join(module.device_types)}.")
         if not authorized:
-            require_role_on(principal, device, command.role, f"Running {command.key} on {device.name}")
+            require_device_role(principal, device, command.role, f"Running {command.key} on {device.name}")
         devices.append(device)
     return devices
-
-
-def require_role_on(principal, device, role, what):
-    """A 403 unless the principal has the role in the device's group (its type's group when it has none)."""
-    group = device.group if device.group_id else device.type.group
-    if not at_least(group_role(principal, group.id if group else None), role):
-        raise forbidden(f"{what} is for {role}s of {group.name if group else 'its group (it has none)'} and those "
-                        "above them.")
 
 
 def _lock(devices, runs, timeout_s, now):
@@ -254,7 +246,7 @@ def get_run(run_id):
 def cancel(actor, principal, run):
     """Ask a running command to stop (its utility is killed); a 409 when it has ended."""
     if run.actor != actor.label:  # one's own run may always be stopped
-        require_role_on(principal, run.device, "operator", f"Cancelling run {run.id}")
+        require_device_role(principal, run.device, "operator", f"Cancelling run {run.id}")
     with writing():
         run = CommandRun.get_by_id(run.id)
         if run.state in FINISHED:

@@ -17,10 +17,10 @@ import peewee
 
 from ..audit import record
 from ..auth.models import Group
-from ..auth.users import at_least, group_role
 from ..db import database, rows_by_id, writing
-from ..errors import bad_request, forbidden
+from ..errors import bad_request
 from ..timeutil import NS, iso, now_ns
+from ..topology.devices import require_device_role
 from ..topology.models import Device
 from .models import OPEN_STATES, SEVERITIES, SEVERITY_RANK, Alert, AlertEvent, Parameter
 
@@ -86,15 +86,8 @@ def _clear(alert):
 
 
 def _require_operator(principal, alerts, what):
-    roles = {}
     for alert in alerts:
-        group_id = alert.device.group_id
-        if group_id not in roles:
-            roles[group_id] = group_role(principal, group_id)
-        if not at_least(roles[group_id], "operator"):
-            group = alert.device.group.name if group_id else "no group"
-            raise forbidden(f"{what} alert {alert.id} ({alert.device.name}) is for operators of {group} and those "
-                            "above them.")
+        require_device_role(principal, alert.device, "operator", f"{what} alert {alert.id} ({alert.device.name})")
 
 
 def _selected(ids):

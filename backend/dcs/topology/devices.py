@@ -14,9 +14,9 @@ import peewee
 
 from ..audit import changes, record
 from ..auth.models import Group
-from ..auth.users import get_group
+from ..auth.users import at_least, get_group, group_role
 from ..db import database
-from ..errors import bad_request, conflict, not_found
+from ..errors import bad_request, conflict, forbidden, not_found
 from ..names import DETTYPE, split_detname
 from ..timeutil import now_ns
 from ..ttlcache import forget_all
@@ -306,3 +306,12 @@ def update_type(actor, device_type, fields):
             record(actor, "device_type.update", "device_type", device_type.name,
                    f"changed {', '.join(sorted(new))} of device type {device_type.name}", before=old, after=new)
     return device_type
+
+
+def require_device_role(principal, device, role, what):
+    """A 403 unless the principal has the role in the device's group (its type's group when it has none): the one
+    rule for running commands on a device and for acting on its alerts. what: "Acknowledging alert 3 (x)"."""
+    group = device.group if device.group_id else device.type.group
+    if not at_least(group_role(principal, group.id if group else None), role):
+        raise forbidden(f"{what} is for {role}s of {group.name if group else 'its group (it has none)'} and those "
+                        "above them.")
