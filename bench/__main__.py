@@ -4,10 +4,11 @@ import json
 import sys
 from pathlib import Path
 
-from . import calib, darks, foundation, heatmap, monitoring, topology
+from . import calib, channel, darks, foundation, heatmap, monitoring, topology
 
 BENCHES = {"foundation": foundation.run, "calib": calib.run, "darks": darks.run, "heatmap": heatmap.run,
-           "topology": topology.run, "monitoring": monitoring.run}
+           "topology": topology.run, "monitoring": monitoring.run,
+           "channel": channel.run}
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

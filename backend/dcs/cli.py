@@ -10,6 +10,7 @@ from .auth.permissions import GROUP_ROLES, SCOPES
 from . import run_commands
 from .calib import commands as calib_commands
 from .calib import workflow_commands
+from .channel import commands as channel_commands
 from .commands import cli as command_commands
 from .configs import commands as config_commands
 from .monitoring import commands as monitoring_commands
@@ -104,11 +105,12 @@ def cmd_serve(settings, args):
                    "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}}
     runner = JobRunner(settings, settings.job_workers).start() if settings.job_workers else None
     alert_engine = Engine(settings).start() if settings.monitor else None
-    feed = None
+    feed = beam = None
     if args.demo_feed:
         from .demo_monitoring import Feed
 
         feed = Feed(settings).start()
+        beam = _beam_demo(settings, url)
     try:
         waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
                        max_request_body_size=server_body_limit(settings), ident="dcs", **WAITRESS_OPTIONS, **options)
@@ -119,6 +121,21 @@ def cmd_serve(settings, args):
             alert_engine.stop()
         if feed is not None:
             feed.stop()
+        if beam is not None:
+            beam.stop()
+
+
+def _beam_demo(settings, url):
+    """The demo's ACNET source and beam channel, when the demo's beam monitors are there."""
+    from .audit import Actor
+    from .demo_beam import CHANNEL_DEVICE, BeamDemo
+    from .topology.models import Device
+
+    if Device.get_or_none(Device.name == CHANNEL_DEVICE) is None:
+        return None
+    beam = BeamDemo(settings, url.rstrip("/"), Actor("demo:beam-channel")).start()
+    print(f"demo beam channel: ACNET simulated at {beam.source.url}, raw blocks in {beam.directory / 'blocks'}")
+    return beam
 
 
 def cmd_monitor(settings, args):
@@ -333,6 +350,7 @@ def build_parser():
     monitoring_commands.register(commands)
     command_commands.register(commands)
     run_commands.register(commands)
+    channel_commands.register(commands)
     calib_commands.register(commands, workflow_commands.register)
     add_command(commands, "backup", cmd_backup,
             "Copy the database (online, while serving) and the calibration directory into a new DIR.") \

@@ -1,7 +1,9 @@
 """What every `dcs` sub-command shares: opening the database, naming the actor, tables, usage errors."""
 
 import getpass
+import signal
 import sys
+import threading
 
 from .audit import Actor
 from .errors import DcsError
@@ -97,3 +99,16 @@ def add_approval_commands(sets, get_subject, revise, show):
                                                              "changes)."))
     rev.add_argument("name")
     rev.add_argument("new_name")
+
+
+def wait_until_stopped():
+    """Block until Ctrl+C or SIGTERM, the way a service is stopped (then the caller cleans up)."""
+    stopped = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        while not stopped.wait(0.25):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -6,7 +6,7 @@ Seeded only into an empty database. Passwords are generated, never fixed: the ad
 by the demo people are returned so `dcs serve --demo` can print them once.
 """
 
-from . import demo_calib, demo_monitoring, demo_topology
+from . import demo_beam, demo_calib, demo_monitoring, demo_topology
 from .audit import Actor
 from .auth.models import User
 from .auth.passwords import generate_password
@@ -51,6 +51,7 @@ def seed(cost, admin_name="admin", settings=None):
                         memberships=[{"group": g, "role": r} for g, r in memberships])
         demo_topology.seed()
         demo_monitoring.seed(settings)
+        demo_beam.seed(actor)
         if settings is not None:
             demo_calib.seed(settings)
         MetaValue.set_value("demo_seeded", iso(now_ns()))

@@ -68,6 +68,8 @@ def test_damaged_data_is_refused_saying_where_and_why(damage, words_):
     (lambda: DeviceData("M:OUTTMP", 0, 1000, ()), "out of range"),
     (lambda: DeviceData("M:OUTTMP", 0, 0, (2**31,), "I"), "32-bit integer"),
     (lambda: DeviceData("M:OUTTMP", 0, 0, (1e39,)), "float32"),
+    (lambda: DeviceData("M:OUTTMP", 0, 0, (10**400,)), "does not fit a float32"),
+    (lambda: DeviceData("M:OUTTMP", 0, 0, (-2**200,)), "does not fit a float32"),
     (lambda: DeviceData("M:OUTTMP", 0, 0, (1,), "X"), "F (float) or I"),
 ])
 def test_data_that_the_format_cannot_hold_is_refused_before_encoding(device, words_):

@@ -47,6 +47,27 @@ def checksum(words):
     return (sum(words) - words[1]) % 2**32
 
 
+FLOAT32_MAX = 3.4028234663852886e38
+
+
+def _fits_float32(value):
+    """Whether a value can be written as a float32: a float or an int (not a bool) within its range; NaN and the
+    infinities are float32 values too. An int too big for even a float64 (10**400) does not fit either."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        number = float(value)
+    except OverflowError:
+        return False
+    return not math.isfinite(number) or abs(number) <= FLOAT32_MAX
+
+
+def _short(value):
+    """A value for an error sentence, without writing out all 400 digits of a huge int."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
+
+
 @dataclass(frozen=True)
 class DeviceData:
     """One device's values in a payload block, with the source's own time stamp."""
@@ -70,9 +91,8 @@ class DeviceData:
             if self.kind == "I" and (isinstance(value, bool) or not isinstance(value, int)
                                      or not -2**31 <= value < 2**31):
                 raise BlockError(f"{self.name}: {value!r} is not a 32-bit integer")
-            if self.kind == "F" and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                     or (math.isfinite(value) and abs(value) > 3.4028234663852886e38)):
-                raise BlockError(f"{self.name}: {value!r} does not fit a float32")
+            if self.kind == "F" and not _fits_float32(value):
+                raise BlockError(f"{self.name}: {_short(value)} does not fit a float32")
 
     def name_words(self):
         text = self.name.replace(":", self.kind).ljust(8).encode("ascii")
@@ -118,7 +138,11 @@ def encode(record):
     return out
 
 
-def _devices(words, offset):
+def payload_devices(words, offset=0):
+    """The devices of a payload block's words (sizes and checksum already checked), every name, time stamp and
+    count checked as DeviceData does; a BlockError naming the block's byte offset otherwise."""
+    if len(words) < 4:
+        raise BlockError(f"block at byte {offset}: a payload block has at least 4 words (the number of devices)")
     count, at, found = words[3], 4, []
     for number in range(count):
         if at + 5 > len(words):
@@ -137,7 +161,10 @@ def _devices(words, offset):
             raise BlockError(f"block at byte {offset}: {name} has {n} values, more than the block holds")
         values = struct.unpack(f"<{n}{'f' if kind == 'F' else 'i'}", struct.pack(f"<{n}I", *words[at:at + n]))
         at += n
-        found.append(DeviceData(name, seconds, millis, tuple(values), kind))
+        try:
+            found.append(DeviceData(name, seconds, millis, tuple(values), kind))
+        except BlockError as error:
+            raise BlockError(f"block at byte {offset}: {error}") from None
     if at != len(words):
         raise BlockError(f"block at byte {offset}: {len(words) - at} words after the last device")
     return tuple(found)
@@ -180,5 +207,101 @@ def decode(data):
         if current is None:
             raise BlockError(f"block at byte {offset}: a payload block before any header block")
         key = "in_spill" if major == IN_SPILL else "out_of_spill"
-        current[key] = current[key] + _devices(words, offset)
+        current[key] = current[key] + payload_devices(words, offset)
     return [Record(**r) for r in records]
+
+
+# --- reading blocks one at a time from a file or a socket ----------------------------------------------------
+
+MAX_BLOCK_WORDS = 16 * 1024 * 1024  # 64 MiB: far above any real block, low enough to refuse garbage sizes early
+
+
+class TornBlock(BlockError):
+    """The data ends inside a block: an append or a send that was cut short, rather than damaged data."""
+
+
+def block_head(head, offset=0, max_words=MAX_BLOCK_WORDS):
+    """(size in words, major, minor) of a block's first 3 words (12 bytes), checked before anything more is read:
+    a size of 3 to max_words and a DCS id of a known type; a BlockError naming the byte offset otherwise."""
+    size, _, ident = struct.unpack("<3I", head)
+    if size < 3 or size > max_words:
+        raise BlockError(f"block at byte {offset}: a size of {size} words is not a block size (3 to {max_words})")
+    try:
+        major, minor = parse_id(ident)
+    except BlockError as error:
+        raise BlockError(f"block at byte {offset}: {error}") from None
+    if major not in MAJORS:
+        raise BlockError(f"block at byte {offset}: unknown block type {major:#x}")
+    if major == HEADER and size != 6:
+        raise BlockError(f"block at byte {offset}: a header block has 6 words, not {size}")
+    return size, major, minor
+
+
+def block_words(head, body, offset=0):
+    """The words of a whole block (its head and the rest), its checksum checked."""
+    words = list(struct.unpack(f"<{(len(head) + len(body)) // 4}I", head + body))
+    if checksum(words) != words[1]:
+        raise BlockError(f"block at byte {offset}: the checksum is {words[1]:#010x}, the words sum to "
+                         f"{checksum(words):#010x}")
+    return words
+
+
+def read_block(read, offset=0, max_words=MAX_BLOCK_WORDS):
+    """The next block as (major, minor, words) from read(n) (which returns n bytes, or fewer only at the end),
+    or None at a clean end. Sizes, ids and checksums are checked before the block is trusted, and an absurd size
+    or a foreign id is refused before its body is read; a TornBlock when the data ends inside the block."""
+    head = read(12)
+    if not head:
+        return None
+    if len(head) < 12:
+        raise TornBlock(f"block at byte {offset}: cut short, less than the 3 words every block starts with")
+    size, major, minor = block_head(head, offset, max_words)
+    body = read(4 * size - 12)
+    if len(body) < 4 * size - 12:
+        raise TornBlock(f"block at byte {offset}: cut short, {12 + len(body)} of its {4 * size} bytes are there")
+    return major, minor, block_words(head, body, offset)
+
+
+def read_blocks(stream, offset=0):
+    """(byte offset, major, minor, words) of each block read from a binary stream, like blocks() but one block
+    at a time, so a file of any size streams through. Damage raises a BlockError (a TornBlock for data that
+    ends inside a block) naming the byte offset, after every good block before it was yielded."""
+    while True:
+        block = read_block(stream.read, offset)
+        if block is None:
+            return
+        yield offset, *block
+        offset += 4 * len(block[2])
+
+
+def header_of(words, offset=0):
+    """(seconds, nanos, spill) of a header block's words; a BlockError when it is not 6 words long."""
+    if len(words) != 6:
+        raise BlockError(f"block at byte {offset}: a header block has 6 words, not {len(words)}")
+    return words[3], words[4], words[5]
+
+
+def read_records(stream):
+    """(byte offset, Record, number of blocks) of each record read from a binary stream, one record at a time.
+    A record is yielded once the next header block or the end shows it whole, so damage (a BlockError naming
+    the byte offset) comes after every good record before it; a header block without any payload block at the
+    very end is a torn tail and a BlockError too."""
+    current = None  # the record being read: offset, fields, blocks
+    for offset, major, _, words in read_blocks(stream):
+        if major == HEADER:
+            if current is not None:
+                yield current["offset"], Record(**current["fields"]), current["blocks"]
+            seconds, nanos, spill = header_of(words, offset)
+            current = {"offset": offset, "blocks": 1, "fields": {"seconds": seconds, "nanos": nanos, "spill": spill,
+                                                                 "in_spill": (), "out_of_spill": ()}}
+            continue
+        if current is None:
+            raise BlockError(f"block at byte {offset}: a payload block before any header block")
+        key = "in_spill" if major == IN_SPILL else "out_of_spill"
+        current["fields"][key] += payload_devices(words, offset)
+        current["blocks"] += 1
+    if current is not None:
+        if current["blocks"] == 1:
+            raise BlockError(f"block at byte {current['offset']}: a header block without its payload at the end "
+                             "(a torn tail)")
+        yield current["offset"], Record(**current["fields"]), current["blocks"]

@@ -12,10 +12,10 @@ would give. The XML is parsed by expat with no document type allowed, so no enti
 
 import datetime
 import xmlrpc.client
-from xml.parsers import expat
 
 from bottle import response
 
+from ... import safexml
 from ...audit import Actor
 from ...auth.permissions import permission
 from ...auth.tokens import token_principal
@@ -77,27 +77,13 @@ def _fault(code, text):
     return xmlrpc.client.dumps(xmlrpc.client.Fault(code, text), methodresponse=True)
 
 
-def _refuse_document_type(raw):
-    """Refuse a document type declaration in whatever encoding expat reads the body in (UTF-8, UTF-16, ...):
-    the parser stops at the declaration, before any entity is defined, let alone expanded."""
-
-    def refuse(*_):
-        raise bad_request("XML-RPC requests may not declare a document type or entities.")
-
-    parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = refuse
-    try:
-        parser.Parse(raw, True)
-    except expat.ExpatError:
-        raise bad_request("The request is not a well-formed XML-RPC call.") from None
-
-
 def _call(raw):
-    _refuse_document_type(raw)
     try:
-        params, method = xmlrpc.client.loads(raw, use_builtin_types=True)
-    except Exception:  # expat and xmlrpc raise several kinds for malformed XML; all mean the same here
-        raise bad_request("The request is not a well-formed XML-RPC call.") from None
+        params, method = safexml.loads(raw)
+    except safexml.UnsafeXml as error:
+        raise bad_request(str(error).replace("The message", "The request")) from None
+    except xmlrpc.client.Fault:
+        raise bad_request("The request is a fault, not an XML-RPC call.") from None
     if method not in METHODS:
         raise DcsError(404, f"There is no XML-RPC method {method!r}; the methods are {', '.join(sorted(METHODS))}.")
     if not params or not isinstance(params[0], str):
