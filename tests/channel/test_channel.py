@@ -321,3 +321,31 @@ def test_a_channel_that_cannot_start_says_why_in_one_sentence(tmp_path, source):
     finally:
         first.spool.close()
         first.listener.server.server_close()
+
+
+def test_polling_alone_records_out_of_spill_data_with_no_spill_counted(tmp_path, source):
+    receiver = Receiver("127.0.0.1", 0, tmp_path / "received.blocks").start()
+    channel = Channel(load(write_config(tmp_path, source, mode="polling", sink=tcp_sink(receiver.port)))).start()
+    try:
+        until(lambda: len(served(source, "read")) >= 5, "5 polls")
+        source.stop()
+        until(lambda: channel.spool.pending()[0] == 0, "the spool to drain")
+    finally:
+        channel.stop()
+        receiver.stop()
+    kept = records(tmp_path / "received.blocks")
+    assert channel.listener is None and all(not r.in_spill and r.spill == 0 for r in kept)
+    assert [held(r.out_of_spill) for r in kept] == [wire(e["readings"]) for e in served(source, "read")]
+
+
+def test_a_timer_trigger_makes_a_spill_of_each_tick(tmp_path, source):
+    path = write_config(tmp_path, source, mode="callback", sink='kind = "files"\ndirectory = "blocks"')
+    path.write_text(path.read_text().replace('trigger = "E:SPILL"', 'trigger = "timer:0.07"'))
+    channel = Channel(load(path)).start()
+    try:
+        until(lambda: len(served(source)) >= 4, "4 timer callbacks")
+    finally:
+        channel.stop()
+    assert {e["event"]["trigger"] for e in served(source)} == {"timer:0.07"}
+    kept = [r for path in (tmp_path / "blocks").glob("*.blocks") for r in records(path)]
+    assert [r.spill for r in kept][:4] == [1, 2, 3, 4]
