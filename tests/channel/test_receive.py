@@ -11,7 +11,6 @@ import time
 
 import pytest
 
-from dcs.channel import receive
 from dcs.channel.blocks import DeviceData, Record, block_id, decode, encode
 from dcs.channel.receive import Receiver
 from dcs.channel.sinks import TcpSink
@@ -231,7 +230,7 @@ def _connect_from(address, port):
 
 def test_a_sender_from_an_address_not_allowed_is_closed_before_a_byte_and_logged_now_and_then(
         receiver, tmp_path, caplog, monkeypatch):
-    monkeypatch.setattr(receive, "REFUSAL_LOG_S", 2.0)
+    monkeypatch.setattr(receiver._refused, "every_s", 2.0)
     with caplog.at_level(logging.WARNING, "dcs.channel.receive"):
         for _ in range(3):
             with _connect_from("127.0.0.2", receiver.port) as stranger:  # loopback, but not 127.0.0.1

@@ -146,6 +146,28 @@ def _http_url(table, key, default=None, required=False):
     return url
 
 
+def networks(texts):
+    """The IP networks of addresses or networks (10.0.0.5, 10.0.0.0/24, ::1), or a ValueError naming a bad one.
+    Names are not accepted: a name can be made to point anywhere."""
+    found = []
+    for text in texts:
+        try:
+            found.append(ipaddress.ip_network(text, strict=False))
+        except (TypeError, ValueError):
+            raise ValueError(f"{text!r} is not an IP address or network (like 10.0.0.5 or 10.0.0.0/24; names are "
+                             "not accepted: a name can be made to point anywhere)") from None
+    return tuple(found)
+
+
+def host_port(text):
+    """(host, port) of HOST:PORT ([::1]:9090 for IPv6), or a ValueError."""
+    host, sep, port = text.rpartition(":")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{text!r} is not HOST:PORT")
+    return host, int(port)
+
+
 def _networks(table, host):
     if "addresses" not in table.data:
         try:
@@ -153,16 +175,14 @@ def _networks(table, host):
         except ValueError:
             table._fail("addresses", f"is needed: the URL names the host {host!r}, and the listener takes calls "
                                      "from IP addresses or networks only")
-    found = []
-    for text in table.get("addresses", list, default=[host]):
-        try:
-            found.append(ipaddress.ip_network(text, strict=False))
-        except (TypeError, ValueError):
-            table._fail("addresses", f"holds {text!r}, which is not an IP address or network (names are not "
-                                     "accepted: a name can be made to point anywhere)")
+    texts = table.get("addresses", list, default=[host])
+    try:
+        found = networks(texts)
+    except ValueError as error:
+        table._fail("addresses", f"holds {error}")
     if not found:
         table._fail("addresses", "must name at least one address the source calls from")
-    return tuple(found)
+    return found
 
 
 def _read_secret(where, base, path, what):
@@ -179,10 +199,10 @@ def _read_secret(where, base, path, what):
 
 def _address(table, key, default):
     text = table.get(key, str, default=default)
-    host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+    try:
+        return host_port(text)
+    except ValueError:
         table._fail(key, f"must be HOST:PORT, not {text!r}")
-    return host.strip("[]"), int(port)
 
 
 def load(path):

@@ -40,9 +40,12 @@ class Refusal(Exception):
 
 
 class RefusalLog:
-    """Counts refusals by reason and logs each (reason, client) at most once per LOG_EVERY_S."""
+    """Counts refusals by reason, and logs each (reason, client) at most once every `every_s` seconds with how many
+    more there were, so a flood fills neither the disk nor the log. `line` is the log line's format, with
+    {reason}, {client} and {text}."""
 
-    def __init__(self):
+    def __init__(self, logger, line, every_s=LOG_EVERY_S):
+        self.logger, self.line, self.every_s = logger, line, every_s
         self.counts, self.lock, self.last, self.quiet = Counter(), threading.Lock(), {}, Counter()
 
     def __call__(self, reason, client, text):
@@ -50,16 +53,16 @@ class RefusalLog:
         with self.lock:
             self.counts[reason] += 1
             key = (reason, client)
-            if now - self.last.get(key, -LOG_EVERY_S) < LOG_EVERY_S:
+            if now - self.last.get(key, -self.every_s) < self.every_s:
                 self.quiet[key] += 1
                 return
             self.last[key] = now
             more = self.quiet.pop(key, 0)
             if len(self.last) > 10_000:  # forget quiet callers rather than grow without bound
-                self.last = {k: t for k, t in self.last.items() if now - t < LOG_EVERY_S}
+                self.last = {k: t for k, t in self.last.items() if now - t < self.every_s}
                 self.quiet = Counter({k: n for k, n in self.quiet.items() if k in self.last})
-        log.warning("listener refused %s from %s: %s%s", reason, client, text,
-                    f" (and {more} more like it since the last line)" if more else "")
+        self.logger.warning(self.line.format(reason=reason, client=client, text=text)
+                            + (f" (and {more} more from it since the last line)" if more else ""))
 
 
 class RateLimit:
@@ -235,7 +238,7 @@ class Listener:
         self.socket_timeout_s, self.request_timeout_s = socket_timeout_s, settings.request_timeout_s
         self.path = settings.path
         self.lock, self.open = threading.Lock(), {}  # socket -> client address
-        self.refused = RefusalLog()
+        self.refused = RefusalLog(log, "listener refused {reason} from {client}: {text}")
         self.rate = RateLimit(settings.rate_per_s, settings.burst)
         self.server = _Server((settings.host, settings.port), _Handler)
         self.server.owner = self

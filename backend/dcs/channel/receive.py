@@ -24,10 +24,12 @@ import struct
 import sys
 import threading
 import time
-from datetime import UTC, datetime
 
 from ..console import UsageError, add_command, wait_until_stopped
 from .blockfile import BlockFile
+from .configfile import host_port, networks
+from .listener import RefusalLog
+from .sinks import header_text, iso_millis, iso_nanos
 from .blocks import (HEADER, BlockError, Record, TornBlock, block_head, block_words, encode, header_of,
                      payload_devices, read_records)
 
@@ -119,39 +121,6 @@ class _Sender:
             pass
 
 
-def parse_allow(texts):
-    """The IP networks of addresses or networks (10.0.0.5, 10.0.0.0/24, ::1, or network objects); a ValueError
-    naming a bad one."""
-    found = []
-    for text in texts:
-        try:
-            found.append(ipaddress.ip_network(text, strict=False))
-        except (TypeError, ValueError):
-            raise ValueError(f"{text!r} is not an IP address or network (like 10.0.0.5 or 10.0.0.0/24; names are "
-                             "not accepted: a name can be made to point anywhere)") from None
-    return tuple(found)
-
-
-class _Refusals:
-    """Refused addresses, logged at most once per address every REFUSAL_LOG_S with how many followed."""
-
-    def __init__(self):
-        self.last, self.quiet = {}, {}
-
-    def __call__(self, address):
-        now = time.monotonic()
-        if now - self.last.get(address, -REFUSAL_LOG_S) < REFUSAL_LOG_S:
-            self.quiet[address] = self.quiet.get(address, 0) + 1
-            return
-        self.last[address] = now
-        more = self.quiet.pop(address, 0)
-        if len(self.last) > 10_000:  # forget quiet addresses rather than grow without bound
-            self.last = {a: t for a, t in self.last.items() if now - t < REFUSAL_LOG_S}
-            self.quiet = {a: n for a, n in self.quiet.items() if a in self.last}
-        log.warning("refused a connection from %s: not an allowed address (--allow)%s", address,
-                    f" (and {more} more from it since the last line)" if more else "")
-
-
 class _Reading:
     """One block read from a peer before a deadline, keeping its bytes as they came."""
 
@@ -171,7 +140,7 @@ class Receiver:
     def __init__(self, host, port, out_path, idle_timeout=60.0, record_timeout=10.0, allow=LOOPBACK):
         self.host, self.requested_port, self.out_path = host, int(port), out_path
         self.idle_timeout, self.record_timeout = idle_timeout, record_timeout
-        self.allow = parse_allow(allow)
+        self.allow = networks(allow)
         self.records_written = 0
         self.port = None
         self._file = None
@@ -180,7 +149,7 @@ class Receiver:
         self._sender = None  # the _Sender being served
         self._lock = threading.Lock()  # the file, its last header and the sender
         self._stopping = threading.Event()
-        self._refused = _Refusals()
+        self._refused = RefusalLog(log, "refused {reason} from {client}: {text}", every_s=REFUSAL_LOG_S)
 
     @property
     def last_header(self):
@@ -237,7 +206,7 @@ class Receiver:
                 return  # closed by stop()
             if not self.allowed(address[0]):
                 sock.close()  # before reading or writing a byte
-                self._refused(address[0])
+                self._refused("a connection", address[0], "not an allowed address (--allow)")
                 continue
             self._take(_Sender(sock, f"{address[0]}:{address[1]}", self))
 
@@ -358,20 +327,10 @@ class Receiver:
 
 
 def _header_text(header):
-    if header is None:
-        return "none (an empty file)"
-    return f"{iso_nanos(header[0], header[1])} (spill {header[2]})"
+    return header_text(header) if header is not None else "none (an empty file)"
 
 
 # --- the dump ----------------------------------------------------------------------------------------------
-
-def iso_nanos(seconds, nanos):
-    return f"{datetime.fromtimestamp(seconds, UTC):%Y-%m-%dT%H:%M:%S}.{nanos:09d}Z"
-
-
-def iso_millis(seconds, millis):
-    return f"{datetime.fromtimestamp(seconds, UTC):%Y-%m-%dT%H:%M:%S}.{millis:03d}Z"
-
 
 def float32_text(value):
     """The shortest decimal that reads back as the same float32 (0.1, not 0.10000000149011612)."""
@@ -438,19 +397,13 @@ def dump(stream, out, as_json=False, name="data"):
 
 # --- the commands ------------------------------------------------------------------------------------------
 
-def parse_listen(text):
-    """(host, port) of HOST:PORT ([::1]:9090 for IPv6); a UsageError otherwise."""
-    host, _, port = text.rpartition(":")
-    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
-    if not host or not port.isdigit() or int(port) > 65535:
-        raise UsageError(f"--listen takes HOST:PORT (like 127.0.0.1:9090), not {text!r}.")
-    return host, int(port)
-
-
 def cmd_receive(settings, args):
-    host, port = parse_listen(args.listen)
     try:
-        allow = parse_allow(args.allow) if args.allow else parse_allow(LOOPBACK)
+        host, port = host_port(args.listen)
+    except ValueError:
+        raise UsageError(f"--listen takes HOST:PORT (like 127.0.0.1:9090), not {args.listen!r}.") from None
+    try:
+        allow = networks(args.allow or LOOPBACK)
     except ValueError as error:
         raise UsageError(f"--allow takes an IP address or network: {error}.") from None
     receiver = Receiver(host, port, args.out, allow=allow)

@@ -60,10 +60,20 @@ class _Stopping(Exception):
     """stop() was called while the sink was waiting on the network."""
 
 
+def iso_nanos(seconds, nanos):
+    """A record header's time: 2026-09-21T14:13:20.000000001Z."""
+    return f"{datetime.fromtimestamp(seconds, UTC):%Y-%m-%dT%H:%M:%S}.{nanos:09d}Z"
+
+
+def iso_millis(seconds, millis):
+    """A device's time stamp: 2026-09-21T14:13:20.001Z."""
+    return f"{datetime.fromtimestamp(seconds, UTC):%Y-%m-%dT%H:%M:%S}.{millis:03d}Z"
+
+
 def header_text(header):
     """A header's time and spill for a log line: 2026-09-21T14:13:20.000000001Z, spill 7."""
     seconds, nanos, spill = header
-    return f"{datetime.fromtimestamp(seconds, UTC):%Y-%m-%dT%H:%M:%S}.{nanos:09d}Z, spill {spill}"
+    return f"{iso_nanos(seconds, nanos)}, spill {spill}"
 
 
 def _sentence(error):
@@ -79,8 +89,8 @@ class _Sink:
 
     kind = "sink"
 
-    def __init__(self, spool):
-        self.spool = spool
+    def __init__(self, spool, target):
+        self.spool, self.target = spool, target  # target: where the records go, for log lines and the status
         self.connected = False
         self.last_error = None
         self.records_sent = 0
@@ -93,10 +103,6 @@ class _Sink:
         self._began_fresh = False  # the spool had never taken a record when the sink started
         self._sent_newest = None  # the header of the newest record this sink delivered
         self._skipped = 0  # records skipped on this connection and not yet told
-
-    @property
-    def target(self):
-        raise NotImplementedError
 
     def start(self):
         if self._thread is not None and self._thread.is_alive():
@@ -237,14 +243,10 @@ class TcpSink(_Sink):
     def __init__(self, spool, host, port, protocol="acknowledged", timeout=10.0, window=32):
         if protocol not in ("acknowledged", "plain"):
             raise ValueError(f"the TCP sink protocol is 'acknowledged' or 'plain', not {protocol!r}")
-        super().__init__(spool)
+        super().__init__(spool, f"{host}:{port}")
         self.host, self.port, self.protocol = host, int(port), protocol
         self.timeout, self.window = timeout, window
         self._socket = None
-
-    @property
-    def target(self):
-        return f"{self.host}:{self.port}"
 
     def status(self):
         return dict(super().status(), protocol=self.protocol)
@@ -415,7 +417,7 @@ def _describe(header_bytes):
     try:
         major, _, words = read_block(io.BytesIO(header_bytes).read)
         if major == HEADER and len(words) == 6:
-            return f"the header {words[3]}.{words[4]:09d} of spill {words[5]}"
+            return f"the header of {header_text(words[3:6])}"
     except BlockError:
         pass
     return f"24 bytes that are not a header block ({header_bytes[:12].hex()}...)"
@@ -427,13 +429,9 @@ class FileSink(_Sink):
     kind = "file"
 
     def __init__(self, spool, directory):
-        super().__init__(spool)
+        super().__init__(spool, str(directory))
         self.directory = directory
         self._files = None
-
-    @property
-    def target(self):
-        return str(self.directory)
 
     def _run(self):
         self._check_far_side(newest_header(self.directory))  # before opening: that may cut another writer's tail
